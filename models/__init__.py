@@ -1,0 +1,1 @@
+"""The trained pipeline shipped with reflectassist (installed as ``reflectassist.models``)."""

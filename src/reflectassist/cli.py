@@ -1,0 +1,291 @@
+"""The ``reflectassist`` command line (Typer).
+
+Exit codes: 0 every input analysed, 1 some inputs failed (the rest are still analysed and
+reported), 2 usage error.  Errors are one line; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import KINDS, __version__
+
+app = typer.Typer(
+    name="reflectassist",
+    help="Offline feedback on reflective writing, supervision feedback and SMART targets in "
+         "health and social care. Nothing leaves this machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+class EvalFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Kind(str, Enum):
+    reflective_entry = "reflective_entry"
+    supervision_note = "supervision_note"
+    portfolio_entry = "portfolio_entry"
+    essay = "essay"
+
+
+class Task(str, Enum):
+    depth = "depth"
+    elements = "elements"
+    feedback = "feedback"
+    smart = "smart"
+
+
+assert {k.value for k in Kind} == set(KINDS)
+
+_state = {"debug": False}
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    typer.echo(f"reflectassist: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reflectassist {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _load(model: Optional[Path]):
+    from .pipeline import PipelineNotFound, load_pipeline
+    from .textmodel import ModelFileError
+
+    try:
+        return load_pipeline(model)
+    except (PipelineNotFound, ModelFileError) as exc:
+        fail(str(exc))
+
+
+def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
+    import os
+    import tempfile
+
+    path = path.expanduser()
+    if path.resolve() in inputs:
+        fail(f"refusing to overwrite input file {path}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}", EXIT_SOME_FAILED)
+
+
+@app.command(epilog="Examples:\n\n  reflectassist check entry.txt\n\n"
+                    "  reflectassist check notes/ -o report.html\n\n"
+                    "  reflectassist check entry.txt --format json > result.json\n\n"
+                    "  cat draft.txt | reflectassist check - --kind reflective_entry")
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or "
+                                                    "'-' for standard input.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report "
+                      "to this file; its format follows the suffix (.html, .json, .csv, .txt) "
+                      "unless --format is given.")] = None,
+    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="text (terminal "
+                   "summary, the default), json (the documented contract) or html.")] = None,
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the batch "
+                        "table (one row per document) as CSV.")] = None,
+    kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every input as this "
+                    "kind instead of detecting it.")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", help="Pipeline folder to use "
+                     "(default: the one shipped in models/).")] = None,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip files larger than this "
+                         "(bytes).")] = 5 * 1024 * 1024,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With -o, do not also print "
+                     "the summary.")] = False,
+) -> None:
+    """Analyse reflective entries, supervision notes or portfolio entries."""
+    from .readers import iter_sources
+    from .report import render_csv, render_html, render_json, render_text
+
+    if fmt is None and output is not None:
+        suffix = output.suffix.lower()
+        fmt = {".html": Format.html, ".htm": Format.html, ".json": Format.json}.get(suffix)
+        if suffix == ".csv":
+            csv_path, fmt = output, None
+            output = None
+    fmt = fmt or Format.text
+    if fmt is Format.html and output is None:
+        fail("--format html needs -o FILE.html")
+    nlp = _load(model)
+    notes: list[str] = []
+    texts: dict[str, str] = {}
+    inputs: set[Path] = set()
+
+    def sources():
+        for src in iter_sources(paths, notes, max_bytes):
+            if src.path != "<stdin>":
+                inputs.add(Path(src.path).resolve())
+            if src.text is not None and fmt is Format.html:
+                texts[src.path] = src.text
+            yield src
+
+    from .analysis import analyse
+
+    results = []
+    show_progress = sys.stderr.isatty()
+    for n, res in enumerate(analyse(nlp, sources(), kind=kind.value if kind else None,
+                                    n_process=jobs), 1):
+        results.append(res)
+        if show_progress and n % 10 == 0:
+            typer.echo(f"\ranalysed {n} documents", err=True, nl=False)
+    if show_progress and len(results) >= 10:
+        typer.echo("", err=True)
+    for note in notes:
+        typer.echo(f"reflectassist: note: {note}", err=True)
+    if not results:
+        fail("no input files found (supported: .txt, .md)")
+    summary = render_text(results)
+    if fmt is Format.html:
+        _write_atomic(output, render_html(results, texts), inputs)
+    elif fmt is Format.json:
+        body = render_json(results)
+        if output:
+            _write_atomic(output, body + "\n", inputs)
+        else:
+            typer.echo(body)
+    elif output:
+        _write_atomic(output, summary, inputs)
+    if fmt is Format.text and not output or output and not quiet:
+        typer.echo(summary, nl=False)
+    if csv_path:
+        _write_atomic(csv_path, render_csv(results), inputs)
+    if output:
+        typer.echo(f"report written to {output}", err=True)
+    failed = [r for r in results if r["error"]]
+    for r in failed:
+        typer.echo(f"reflectassist: failed: {r['path']}: {r['error']}", err=True)
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+@app.command(epilog="Examples:\n\n  reflectassist evaluate depth corpora/depth/d1.jsonl\n\n"
+                    "  reflectassist evaluate elements ../shared/external/cered/val.tsv\n\n"
+                    "  reflectassist evaluate smart targets.jsonl --format json")
+def evaluate(
+    task: Annotated[Task, typer.Argument(help="depth, elements, feedback or smart.")],
+    data: Annotated[Path, typer.Argument(help="JSONL file in the LABELS.md record format "
+                                              "(or CEReD .tsv for elements).")],
+    fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
+    model: Annotated[Optional[Path], typer.Option("--model", help="Pipeline folder.")] = None,
+) -> None:
+    """Measure a scorer on a labelled file and print its metrics."""
+    import json
+
+    from .corpus import DataError, read_cered, read_jsonl
+    from .evaluate import evaluate as run_eval
+    from .evaluate import format_metrics
+
+    try:
+        if data.suffix == ".tsv":
+            if task is not Task.elements:
+                fail("a .tsv file (CEReD) can only be used with the elements task")
+            records = read_cered(data.parent, data.stem)
+        else:
+            records = read_jsonl(data)
+        nlp = _load(model)
+        result = run_eval(task.value, records, nlp)
+    except DataError as exc:
+        fail(str(exc))
+    if fmt is EvalFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        typer.echo(format_metrics(result), nl=False)
+
+
+@app.command(epilog="Example:\n\n  reflectassist train --cered ../shared/external/cered "
+                    "--metrics models/metrics.json")
+def train(
+    corpora: Annotated[Path, typer.Option("--corpora", help="Folder with depth/, feedback/, "
+                       "smart/, notes/ JSONL files.")] = Path("corpora"),
+    cered: Annotated[Optional[Path], typer.Option("--cered", help="CEReD folder (train.tsv, "
+                     "val.tsv); recommended for the elements model.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to save the pipeline.")] =
+        Path("models/reflectassist_pipeline"),
+    metrics: Annotated[Optional[Path], typer.Option("--metrics", help="Write the measured "
+                       "figures (JSON) here.")] = None,
+    extra_depth: Annotated[Optional[list[Path]], typer.Option("--extra-depth")] = None,
+    extra_elements: Annotated[Optional[list[Path]], typer.Option("--extra-elements")] = None,
+    extra_feedback: Annotated[Optional[list[Path]], typer.Option("--extra-feedback")] = None,
+    extra_smart: Annotated[Optional[list[Path]], typer.Option("--extra-smart")] = None,
+    no_cv: Annotated[bool, typer.Option("--no-cv", help="Skip cross-validation.")] = False,
+) -> None:
+    """Rebuild the pipeline from the corpora (fixed seeds: same data, same model)."""
+    from .corpus import DataError
+    from .train import train_all
+
+    if cered is not None and not (cered / "train.tsv").is_file():
+        fail(f"{cered}: no CEReD train.tsv there")
+    if not corpora.is_dir():
+        fail(f"{corpora}: corpora folder not found")
+    extra = {"depth": extra_depth or [], "elements": extra_elements or [],
+             "feedback": extra_feedback or [], "smart": extra_smart or []}
+    try:
+        train_all(corpora, cered, out, extra, metrics, cv=not no_cv,
+                  log=lambda m: typer.echo(m, err=True))
+    except DataError as exc:
+        fail(str(exc))
+
+
+def main() -> None:
+    """Entry point: turn unexpected exceptions into one line unless --debug is given."""
+    debug = "--debug" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("reflectassist: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # a usage error from the argument parser: exit code 2
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        typer.echo(f"reflectassist: error: {type(exc).__name__}: {exc} (use --debug for details)",
+                   err=True)
+        sys.exit(EXIT_SOME_FAILED)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

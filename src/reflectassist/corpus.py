@@ -1,0 +1,85 @@
+"""Load our JSONL corpora and the external CEReD sentences (LABELS.md record formats)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+CERED_LABELS = {"experience", "feeling", "belief", "difficulty", "perspective", "reflection",
+                "learning", "intention", "other"}
+
+
+class DataError(ValueError):
+    """A data file is missing or a record does not follow LABELS.md."""
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    records = []
+    with open(path, encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(rec, dict):
+                raise DataError(f"{path}:{n}: each line must be a JSON object")
+            rec.setdefault("id", f"{path.stem}:{n}")
+            records.append(rec)
+    return records
+
+
+def read_many(paths: list[Path]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for p in paths:
+        out.extend(read_jsonl(p))
+    return out
+
+
+def corpus_files(root: Path, task: str) -> list[Path]:
+    return sorted((Path(root) / task).glob("*.jsonl"))
+
+
+def read_cered(folder: str | Path, split: str, min_confidence: float = 0.0) -> list[dict]:
+    """CEReD sentences as ``elements`` records, with their surrounding context."""
+    path = Path(folder) / f"{split}.tsv"
+    if not path.is_file():
+        raise DataError(f"{path}: CEReD file not found")
+    csv.field_size_limit(1 << 30)
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            label = row["y"].strip().lower()
+            if label not in CERED_LABELS:
+                continue
+            try:
+                conf = json.loads(row["confidence"])
+                mean_conf = sum(conf) / len(conf)
+            except (ValueError, TypeError, ZeroDivisionError):
+                mean_conf = 0.0
+            if mean_conf < min_confidence:
+                continue
+            sentence = row["sentence"].strip().strip('"')
+            context = row["context"].replace(sentence, " ").strip().strip('"')
+            out.append({"id": f"cered-{split}-{row['idx']}", "text": sentence, "element": label,
+                        "context": context, "confidence": mean_conf})
+    return out
+
+
+def check(records: list[dict], task: str) -> None:
+    """Raise DataError on records that do not follow LABELS.md for ``task``."""
+    required = {"depth": ("text", "depth"), "elements": ("text", "element"),
+                "feedback": ("text", "specificity"), "smart": ("text", "specific", "measurable")}
+    for rec in records:
+        for key in required[task]:
+            if key not in rec:
+                raise DataError(f"record {rec.get('id')!r} has no {key!r} (task {task})")
+        if not isinstance(rec["text"], str):
+            raise DataError(f"record {rec.get('id')!r}: text must be a string")

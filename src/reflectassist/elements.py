@@ -1,0 +1,113 @@
+"""Reflective element of every sentence (the nine CEReD labels) and its Gibbs stage.
+
+Also flags *buzz* sentences: reflective vocabulary with no reasoning behind it ("I reflected
+on this and lessons were learned").  LABELS.md says such sentences do not raise depth, so the
+depth scorer leaves them out.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import ELEMENTS, GIBBS
+from .component import TrainedComponent
+from .features import make_rows, span_features, strip_bullet
+from .markers import count_markers
+
+REASONING = ("causal", "perspective", "frame_shift", "wider_context", "contrast", "questioning")
+
+if not Doc.has_extension("elements"):
+    Doc.set_extension("elements", default=None)
+
+
+def _sentence_index(span: Span) -> int | None:
+    doc = span.doc
+    rows = doc._.sentences or []
+    starts = [r[0] for r in rows]
+    i = bisect.bisect_right(starts, span.start_char + len(span.text) - len(span.text.lstrip()))
+    i -= 1
+    if i < 0 or not doc._.elements or i >= len(doc._.elements):
+        return None
+    return i
+
+
+def _get(field: int):
+    def getter(span: Span):
+        i = _sentence_index(span)
+        return None if i is None else span.doc._.elements[i][field]
+    return getter
+
+
+for _name, _field in (("element", 0), ("element_probs", 1), ("buzz", 2)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, getter=_get(_field))
+if not Span.has_extension("gibbs"):
+    Span.set_extension("gibbs", getter=lambda s: GIBBS.get(s._.element) if s._.element else None)
+
+
+def is_buzz(doc: Doc, start: int, end: int) -> bool:
+    counts = count_markers(doc, start, end)
+    if not counts.get("buzz"):
+        return False
+    return not any(counts.get(c) for c in REASONING)
+
+
+def sentence_rows(doc: Doc) -> np.ndarray:
+    rows = doc._.sentences or []
+    texts, contexts, feats = [], [], []
+    for i, (s, e, _section, _head) in enumerate(rows):
+        texts.append(strip_bullet(doc.text[s:e]))
+        prev_t = doc.text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
+        next_t = doc.text[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
+        contexts.append(f"{prev_t} {next_t}".strip())
+        feats.append(span_features(doc, s, e))
+    return make_rows(texts, contexts, feats)
+
+
+class ElementTagger(TrainedComponent):
+    model_names = ("elements",)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs, batch_size: int = 64):
+        self.require_models()
+        model = self.models["elements"]
+        labels = list(model.classes_)
+        order = [labels.index(e) for e in ELEMENTS]
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._predict(batch, model, order, labels)
+                batch = []
+        if batch:
+            yield from self._predict(batch, model, order, labels)
+
+    def _predict(self, docs, model, order, labels):
+        rows = [sentence_rows(d) for d in docs]
+        sizes = [len(r) for r in rows]
+        if sum(sizes):
+            proba = model.predict_proba(np.vstack([r for r in rows if len(r)]))
+        else:
+            proba = np.zeros((0, len(labels)))
+        k = 0
+        for doc, n in zip(docs, sizes, strict=True):
+            out = []
+            for j in range(n):
+                p = proba[k + j][order]
+                s, e = doc._.sentences[j][:2]
+                out.append([ELEMENTS[int(np.argmax(p))], [round(float(x), 4) for x in p],
+                            is_buzz(doc, s, e)])
+            doc._.elements = out
+            k += n
+            yield doc
+
+
+@Language.factory("reflectassist_elements")
+def make_elements(nlp: Language, name: str) -> ElementTagger:
+    return ElementTagger(name)

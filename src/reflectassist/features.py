@@ -1,0 +1,83 @@
+"""Feature rows shared by every classifier: text, neighbouring text and marker counts.
+
+A row is ``(text, context, features)``; :mod:`reflectassist.textmodel` turns rows into
+vectors with a ``ColumnTransformer``.  Rows are built from a Doc (at run time) or from plain
+strings (in training and evaluation), through the same function, so the two never drift.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .lexicon import load_lexicon
+from .markers import count_markers
+from .segmenter import BULLET_RE
+
+WORD_RE = re.compile(r"[\w'’-]+")
+
+
+def strip_bullet(text: str) -> str:
+    m = BULLET_RE.match(text)
+    return text[m.end():].strip() if m else text.strip()
+
+
+def span_features(doc: Doc, start: int, end: int, position: float | None = None,
+                  section: str | None = None) -> dict[str, float]:
+    """Marker and shape features of ``doc.text[start:end]``."""
+    raw = doc.text[start:end]
+    text = strip_bullet(raw)
+    words = WORD_RE.findall(text.lower())
+    n = max(len(words), 1)
+    feats: dict[str, float] = {}
+    for cat, c in count_markers(doc, start, end).items():
+        feats[f"has_{cat}"] = 1.0
+        feats[f"n_{cat}"] = math.log1p(c)
+    lex = load_lexicon()["phrases"]
+    first = words[0] if words else ""
+    feats["starts_imperative"] = float(first in lex["imperative_start"])
+    feats["starts_i"] = float(first in ("i", "i'm", "i've", "i'll", "i'd"))
+    feats["starts_you"] = float(first in ("you", "your"))
+    feats["starts_we"] = float(first in ("we", "our"))
+    feats["bullet"] = float(BULLET_RE.match(raw) is not None)
+    feats["ends_colon"] = float(text.endswith(":"))
+    feats["ends_question"] = float(text.endswith("?"))
+    feats["no_final_punct"] = float(not re.search(r"[.!?]['\")\]]*$", text))
+    if position is not None:
+        feats["pos_first"] = float(position == 0.0)
+        feats["pos_last"] = float(position == 1.0)
+        feats["pos"] = position
+    if section:
+        feats[f"section_{section}"] = 1.0
+    return feats
+
+
+def text_features(text: str) -> dict[str, float]:
+    """Features of a bare string (training and evaluation records)."""
+    from .markers import find_markers
+
+    doc = _bare_doc(text)
+    doc._.markers = find_markers(text)
+    return span_features(doc, 0, len(text))
+
+
+_BARE = None
+
+
+def _bare_doc(text: str) -> Doc:
+    global _BARE
+    if _BARE is None:
+        import spacy
+
+        _BARE = spacy.blank("en")
+    return _BARE.make_doc(text)
+
+
+def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
+    rows = np.empty((len(texts), 3), dtype=object)
+    for i, (t, c, f) in enumerate(zip(texts, contexts, feats, strict=True)):
+        rows[i, 0], rows[i, 1], rows[i, 2] = t, c, f
+    return rows

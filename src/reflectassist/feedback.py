@@ -1,0 +1,114 @@
+"""Feedback comments in a document and how specific each one is (0 vague .. 2 specific).
+
+Two steps, each a scikit-learn model over the same feature rows: which sentences are feedback
+to the supervisee, then the specificity of each comment with its three sub-signals
+(``instance``, ``impact``, ``next_step``, after the QuAL score), each shown with the words
+that carry it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .component import TrainedComponent
+from .features import make_rows, span_features, strip_bullet
+from .markers import markers_in
+
+FLAGS = ("instance", "impact", "next_step")
+FLAG_EVIDENCE = {
+    "instance": {"date", "clock_time", "quote", "named_entity_like", "number", "temporal"},
+    "impact": {"impact", "causal"},
+    "next_step": {"suggestion", "imperative_start", "intention"},
+}
+
+if not Doc.has_extension("feedback"):
+    Doc.set_extension("feedback", default=None)
+
+
+def comment_rows(texts: list[str]) -> np.ndarray:
+    """Rows for whole comments given as strings (training, evaluation)."""
+    from .features import text_features
+
+    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
+                     [text_features(t) for t in texts])
+
+
+def detection_rows(doc: Doc) -> np.ndarray:
+    rows = doc._.sentences or []
+    texts, contexts, feats = [], [], []
+    for i, (s, e, section, _head) in enumerate(rows):
+        texts.append(strip_bullet(doc.text[s:e]))
+        prev_t = doc.text[rows[i - 1][0]:rows[i - 1][1]] if i else ""
+        contexts.append(prev_t)
+        feats.append(span_features(doc, s, e, section=section))
+    return make_rows(texts, contexts, feats)
+
+
+def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
+    """Merge consecutive feedback sentences on one line into a single comment."""
+    rows = doc._.sentences
+    groups: list[tuple[int, int]] = []
+    for i in selected:
+        s, e = rows[i][0], rows[i][1]
+        if groups and i - 1 in selected and "\n" not in doc.text[groups[-1][1]:s]:
+            groups[-1] = (groups[-1][0], e)
+        else:
+            groups.append((s, e))
+    return groups
+
+
+def _content_start(doc: Doc, s: int, e: int) -> int:
+    raw = doc.text[s:e]
+    return s + raw.find(strip_bullet(raw)) if strip_bullet(raw) else s
+
+
+class FeedbackScorer(TrainedComponent):
+    model_names = ("detect", "specificity", *FLAGS)
+
+    def __init__(self, name: str, threshold: float = 0.5):
+        super().__init__(name)
+        self.threshold = threshold
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.require_models()
+        doc._.feedback = []
+        rows = doc._.sentences or []
+        if not rows:
+            return doc
+        p_fb = self.models["detect"].predict_proba(detection_rows(doc))[:, 1]
+        selected = [i for i, p in enumerate(p_fb) if p >= self.threshold and not rows[i][3]]
+        groups = group_comments(doc, selected)
+        if not groups:
+            return doc
+        doc._.feedback = self.score_spans(doc, groups)
+        return doc
+
+    def score_spans(self, doc: Doc, spans: list[tuple[int, int]]) -> list[dict]:
+        starts = [_content_start(doc, s, e) for s, e in spans]
+        texts = [doc.text[s:e] for s, (_, e) in zip(starts, spans, strict=True)]
+        X = comment_rows(texts)
+        spec = self.models["specificity"]
+        proba = spec.predict_proba(X)
+        flag_p = {f: self.models[f].predict_proba(X)[:, 1] for f in FLAGS}
+        out = []
+        for k, (s, (_, e)) in enumerate(zip(starts, spans, strict=True)):
+            full = np.zeros(3)
+            for cls, p in zip(spec.classes_, proba[k], strict=True):
+                full[int(cls)] = p
+            level = int(np.argmax(full))
+            item = {"start": s, "end": e, "text": doc.text[s:e], "specificity": level,
+                    "score": round(float(full[level]), 4),
+                    "probabilities": [round(float(x), 4) for x in full]}
+            for f in FLAGS:
+                ev = markers_in(doc, s, e, FLAG_EVIDENCE[f])
+                item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),
+                           "evidence": [[a, b, doc.text[a:b]] for a, b, _ in ev][:6]}
+            out.append(item)
+        return out
+
+
+@Language.factory("reflectassist_feedback", default_config={"threshold": 0.5})
+def make_feedback(nlp: Language, name: str, threshold: float) -> FeedbackScorer:
+    return FeedbackScorer(name, threshold)

@@ -1,0 +1,63 @@
+"""Document kind (reflective entry, supervision note, portfolio entry, essay) from cues.
+
+Detection is by transparent cues from ``data/kinds.json`` because users must be able to see
+why a note was treated as one kind; ``--kind`` overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import KINDS
+from .lexicon import load_data
+
+if not Doc.has_extension("kind"):
+    Doc.set_extension("kind", default=None)
+if not Doc.has_extension("kind_source"):
+    Doc.set_extension("kind_source", default=None)
+
+FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", re.IGNORECASE)
+WORD = re.compile(r"[A-Za-z']+")
+THIRD_PERSON_INITIALS = re.compile(r"\b[A-Z]{2,3}\b(?=\s+(?:to|reported|said|felt|discussed|described|"
+                                   r"shared|reflected|will|was|has|is|explained|agreed)\b)")
+
+
+def detect_kind(text: str) -> str:
+    cues = load_data("kinds")
+    low = text.lower()
+    words = max(len(WORD.findall(text)), 1)
+    scores = {k: 0.0 for k in KINDS}
+    for kind, phrases in cues.items():
+        if kind.startswith("_"):
+            continue
+        for p in phrases:
+            if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low):
+                scores[kind] += 1.0
+    scores["supervision_note"] += 0.5 * min(len(THIRD_PERSON_INITIALS.findall(text)), 4)
+    fp_rate = len(FIRST_PERSON.findall(text)) / words
+    if fp_rate < 0.01 and scores["supervision_note"] < 2:
+        scores["essay"] += 2.5
+    best = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "reflective_entry"))
+    return best[0] if best[1] >= 2.0 else "reflective_entry"
+
+
+class KindDetector:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc, kind: str | None = None) -> Doc:
+        if kind:
+            if kind not in KINDS:
+                raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+            doc._.kind, doc._.kind_source = kind, "given"
+        else:
+            doc._.kind, doc._.kind_source = detect_kind(doc.text), "detected"
+        return doc
+
+
+@Language.factory("reflectassist_kind")
+def make_kind_detector(nlp: Language, name: str) -> KindDetector:
+    return KindDetector(nlp, name)

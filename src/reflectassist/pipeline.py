@@ -1,0 +1,84 @@
+"""The one place where the reflectassist spaCy pipeline is assembled, saved and loaded."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.symbols import ORTH
+
+PIPE_NAMES = ("reflectassist_segmenter", "reflectassist_markers", "reflectassist_kind",
+              "reflectassist_elements", "reflectassist_depth", "reflectassist_feedback",
+              "reflectassist_targets", "reflectassist_suggestions")
+MODEL_DIRNAME = "reflectassist_pipeline"
+SPECIAL_CASES = ("approx.", "w/c", "a.m.", "p.m.", "e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.",
+                 "Ms.", "Prof.", "obs.", "pt.", "No.")
+
+
+class PipelineNotFound(RuntimeError):
+    pass
+
+
+def build_pipeline() -> Language:
+    """A blank English pipeline with our components, untrained."""
+    from . import (  # noqa: F401  register factories
+        depth,
+        elements,
+        feedback,
+        kinds,
+        markers,
+        segmenter,
+        suggestions,
+        targets,
+    )
+
+    nlp = spacy.blank("en")
+    for case in SPECIAL_CASES:
+        nlp.tokenizer.add_special_case(case, [{ORTH: case}])
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    nlp.meta["name"] = "reflectassist_pipeline"
+    from . import __version__
+
+    nlp.meta["version"] = __version__
+    nlp.meta["description"] = ("Reflection depth, reflective elements, feedback specificity and "
+                               "SMART targets for health and social care writing.")
+    nlp.meta["license"] = "Apache-2.0"
+    return nlp
+
+
+def default_model_path() -> Path:
+    env = os.environ.get("REFLECTASSIST_MODEL")
+    if env:
+        return Path(env)
+    try:
+        packaged = Path(str(resources.files("reflectassist.models"))) / MODEL_DIRNAME
+        if packaged.is_dir():
+            return packaged
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "models" / MODEL_DIRNAME
+
+
+def load_pipeline(path: str | Path | None = None) -> Language:
+    """Load the trained pipeline (by default the one shipped in ``models/``)."""
+    from . import (  # noqa: F401  register factories even without entry points
+        depth,
+        elements,
+        feedback,
+        kinds,
+        markers,
+        segmenter,
+        suggestions,
+        targets,
+    )
+
+    target = Path(path) if path else default_model_path()
+    if not (target / "config.cfg").is_file():
+        raise PipelineNotFound(
+            f"no trained pipeline at {target}; run `reflectassist train` or pass --model"
+        )
+    return spacy.load(target)

@@ -1,0 +1,120 @@
+"""Suggestions anchored to the sentences they are about; texts come from data/suggestions.json."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import GIBBS, GIBBS_STAGES, SMART_CRITERIA
+from .lexicon import load_data
+from .markers import count_markers
+
+if not Doc.has_extension("suggestions"):
+    Doc.set_extension("suggestions", default=None)
+
+REFLECTIVE_KINDS = {"reflective_entry", "portfolio_entry"}
+
+
+def _s(dimension: str, message: str, start: int, end: int, severity: str, prompt: str = "",
+       **extra) -> dict:
+    return {"dimension": dimension, "message": message, "start": start, "end": end,
+            "severity": severity, "prompt": prompt, **extra}
+
+
+def depth_suggestions(doc: Doc) -> list[dict]:
+    texts = load_data("suggestions")
+    out: list[dict] = []
+    rows, elems, depth = doc._.sentences or [], doc._.elements or [], doc._.depth
+    if not rows or not depth:
+        return out
+    level = depth["level"]
+    # anchor the "next level" advice to the sentence that most needs it
+    want = {0: "experience", 1: "feeling", 2: "reflection", 3: "reflection"}[level]
+    from . import ELEMENTS
+
+    j = ELEMENTS.index(want)
+    best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
+    t = texts["depth_next"][str(level)]
+    out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"], t["prompt"],
+                  stage=None))
+    for i, e in enumerate(elems):
+        if e[2]:
+            b = texts["buzz"]
+            out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
+                          b["prompt"]))
+    if doc._.kind in REFLECTIVE_KINDS:
+        present: dict[str, list[int]] = {}
+        for i, e in enumerate(elems):
+            stage = GIBBS.get(e[0])
+            if stage and not e[2] and not rows[i][3]:
+                present.setdefault(stage, []).append(i)
+        for k, stage in enumerate(GIBBS_STAGES):
+            if stage in present:
+                continue
+            earlier = [i for st in GIBBS_STAGES[:k] for i in present.get(st, [])]
+            anchor = max(earlier) if earlier else 0
+            g = texts["gibbs_missing"][stage]
+            out.append(_s("elements", g["message"], rows[anchor][0], rows[anchor][1], "advice",
+                          g["prompt"], stage=stage))
+    return out
+
+
+def feedback_suggestions(doc: Doc) -> list[dict]:
+    texts = load_data("suggestions")
+    out: list[dict] = []
+    comments = doc._.feedback or []
+    praise = critique = 0
+    for c in comments:
+        lvl = c["specificity"]
+        base = texts["feedback_level"][str(lvl)]
+        if lvl < 2:
+            missing = [f for f in ("instance", "impact", "next_step") if not c[f]["met"]]
+            parts = [texts["feedback_missing"][f] for f in missing]
+            msg = base["message"] + " " + " ".join(p["message"] for p in parts)
+            prompt = parts[0]["prompt"] if parts else ""
+            out.append(_s("feedback", msg.strip(), c["start"], c["end"], base["severity"], prompt,
+                          missing=missing))
+        counts = count_markers(doc, c["start"], c["end"])
+        if counts.get("generic_praise"):
+            praise += 1
+        if counts.get("generic_critique") or counts.get("suggestion"):
+            critique += 1
+    if len(comments) >= 3:
+        key = "praise_only" if critique == 0 else "critique_only" if praise == 0 else None
+        if key:
+            b = texts["feedback_balance"][key]
+            out.append(_s("feedback", b["message"], comments[0]["start"], comments[-1]["end"],
+                          b["severity"]))
+    return out
+
+
+def smart_suggestions(doc: Doc) -> list[dict]:
+    texts = load_data("suggestions")
+    out: list[dict] = []
+    targets = doc._.targets or []
+    for t in targets:
+        for c in SMART_CRITERIA:
+            if not t["smart"][c]["met"]:
+                m = texts["smart_missing"][c]
+                out.append(_s("smart", m["message"], t["start"], t["end"], "advice", m["prompt"],
+                              criterion=c))
+    rows = doc._.sentences or []
+    if not targets and rows and doc._.kind in (REFLECTIVE_KINDS | {"supervision_note"}):
+        n = texts["no_targets"]
+        out.append(_s("smart", n["message"], rows[-1][0], rows[-1][1], n["severity"], n["prompt"]))
+    return out
+
+
+class Suggester:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.suggestions = depth_suggestions(doc) + feedback_suggestions(doc) + \
+            smart_suggestions(doc)
+        return doc
+
+
+@Language.factory("reflectassist_suggestions")
+def make_suggestions(nlp: Language, name: str) -> Suggester:
+    return Suggester(nlp, name)

@@ -1,0 +1,378 @@
+"""Rebuild the shipped pipeline from corpora/ (and CEReD), reproducibly, with honest figures.
+
+Every figure written to the metrics file is cross-validated or held out: grouped 5-fold CV
+for depth (entries about one scenario stay in one fold), stratified 5-fold CV for feedback
+and SMART, CEReD's own val split for elements, and a held-out fifth of the annotated notes
+for finding feedback and targets.  The final models are then fitted on all training data.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import ELEMENTS, SMART_CRITERIA
+from .corpus import corpus_files, read_cered, read_many
+from .textmodel import SEED, build_text_classifier
+
+Log = Callable[[str], None]
+
+
+def _nlp_base():
+    """Segmenter + markers + kind: the untrained front of the pipeline, for features."""
+    from .pipeline import build_pipeline
+
+    nlp = build_pipeline()
+    return nlp
+
+
+def _front(nlp, text: str, kind: str | None = None):
+    doc = nlp.make_doc(text)
+    for name in ("reflectassist_segmenter", "reflectassist_markers"):
+        doc = nlp.get_pipe(name)(doc)
+    return nlp.get_pipe("reflectassist_kind")(doc, kind=kind)
+
+
+def align_labels(doc, spans: list[tuple[int, int]]) -> list[bool]:
+    """True for each sentence of ``doc`` that mostly lies inside one of ``spans``."""
+    out = []
+    for s, e, _sec, _h in doc._.sentences:
+        n = max(e - s, 1)
+        cover = sum(max(0, min(e, b) - max(s, a)) for a, b in spans)
+        out.append(cover / n >= 0.5)
+    return out
+
+
+def find_spans(text: str, items: list[dict]) -> list[tuple[int, int]]:
+    spans, pos = [], {}
+    for it in items:
+        t = it["text"]
+        i = text.find(t, pos.get(t, 0))
+        if i < 0:
+            i = text.find(t)
+        if i >= 0:
+            spans.append((i, i + len(t)))
+            pos[t] = i + len(t)
+    return spans
+
+
+# ----------------------------------------------------------------------------- elements
+def depth_sentence_records(entries: list[dict]) -> list[dict]:
+    """Element-labelled sentences of our depth corpus, with neighbouring sentences as context."""
+    out = []
+    for rec in entries:
+        sents = [s for s in rec.get("sentences", []) if s.get("element") in ELEMENTS]
+        for i, s in enumerate(sents):
+            ctx = " ".join(x["text"] for x in sents[max(i - 1, 0):i] + sents[i + 1:i + 2])
+            out.append({"id": f"{rec['id']}#{i}", "text": s["text"], "element": s["element"],
+                        "context": ctx, "group": rec.get("scenario", rec["id"])})
+    return out
+
+
+IN_DOMAIN_WEIGHT = 0.3
+
+
+def fit_elements(records: list[dict]):
+    """Calibrated linear SVM on the sentence alone (context words lowered CEReD val accuracy).
+
+    Our in-domain sentences are weighted down: they are fewer, and CEReD's annotated
+    sentences are the reference the element scheme comes from."""
+    from .evaluate import element_rows
+
+    model = build_text_classifier(C=0.2, context=False, char=True, clf="svc")
+    weights = np.array([1.0 if r["id"].startswith("cered") else IN_DOMAIN_WEIGHT
+                        for r in records])
+    model.fit(element_rows(records), [r["element"] for r in records], clf__sample_weight=weights)
+    return model
+
+
+# ----------------------------------------------------------------------------- depth
+def depth_feature_rows(nlp, entries: list[dict], element_model) -> list[dict]:
+    from .depth import depth_features
+
+    tagger = nlp.get_pipe("reflectassist_elements")
+    tagger.set_models({"elements": element_model})
+    rows = []
+    for rec in entries:
+        doc = _front(nlp, rec["text"], rec.get("kind"))
+        doc = tagger(doc)
+        rows.append(depth_features(doc))
+    return rows
+
+
+def build_depth_model():
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from .ordinal import OrdinalClassifier
+
+    return Pipeline([("vec", DictVectorizer(sparse=False)), ("scale", StandardScaler()),
+                     ("clf", OrdinalClassifier(LogisticRegression(C=0.3, max_iter=5000)))])
+
+
+# ----------------------------------------------------------------------------- feedback
+def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
+                            entries: list[dict], targets: list[dict]):
+    from .features import make_rows, text_features
+    from .feedback import detection_rows
+
+    blocks, labels = [], []
+    for rec in notes:
+        doc = _front(nlp, rec["text"], rec.get("kind"))
+        gold = align_labels(doc, find_spans(rec["text"], rec.get("feedback", [])))
+        if gold:
+            blocks.append(detection_rows(doc))
+            labels.extend(gold)
+    rng = random.Random(SEED)
+    extra_pos = [c["text"] for c in comments if len(c["text"]) < 400]
+    neg_sents = [s["text"] for e in entries if e.get("kind") != "supervision_note"
+                 for s in e.get("sentences", [])]
+    neg = rng.sample(neg_sents, min(len(neg_sents), 1500)) + \
+        rng.sample([t["text"] for t in targets], min(len(targets), 400))
+    pos = rng.sample(extra_pos, min(len(extra_pos), 600))
+    texts = pos + neg
+    blocks.append(make_rows(texts, [""] * len(texts), [text_features(t) for t in texts]))
+    labels.extend([True] * len(pos) + [False] * len(neg))
+    return np.vstack(blocks), np.array(labels)
+
+
+# ----------------------------------------------------------------------------- CV helpers
+def cv_ordinal(make_model, X, y, groups=None, n_splits=5) -> dict[str, float]:
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    from .evaluate import ordinal_metrics
+
+    y = np.asarray(y)
+    if groups is not None:
+        splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=SEED)
+        splits = splitter.split(X, y, groups)
+    else:
+        splits = StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(X, y)
+    pred = np.zeros_like(y)
+    for tr, te in splits:
+        m = make_model()
+        m.fit(_take(X, tr), y[tr])
+        pred[te] = m.predict(_take(X, te))
+    return ordinal_metrics([int(v) for v in y], [int(v) for v in pred])
+
+
+def _take(X, idx):
+    return X[idx] if isinstance(X, np.ndarray) else [X[i] for i in idx]
+
+
+def cv_binary(make_model, X, y, n_splits=5) -> dict[str, Any]:
+    from sklearn.model_selection import StratifiedKFold
+
+    from .evaluate import binary_metrics
+
+    y = np.asarray(y, dtype=bool)
+    pred = np.zeros_like(y)
+    for tr, te in StratifiedKFold(n_splits, shuffle=True, random_state=SEED).split(X, y):
+        m = make_model()
+        m.fit(X[tr], y[tr])
+        pred[te] = m.predict(X[te])
+    return binary_metrics(y.tolist(), pred.tolist())
+
+
+def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """Matched counts: a predicted span matches a gold one when they overlap by half of each."""
+    def match(a, b):
+        ov = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+        return ov >= 0.5 * (a[1] - a[0]) and ov >= 0.5 * (b[1] - b[0])
+
+    tp_p = sum(any(match(p, g) for g in gold) for p in pred)
+    tp_g = sum(any(match(p, g) for p in pred) for g in gold)
+    return tp_p, tp_g, 0
+
+
+# ----------------------------------------------------------------------------- main entry
+def _split_notes(notes: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Held-out notes: those from ``notes/heldout*.jsonl`` (written apart from the rules)."""
+    test = [n for n in notes if n.get("_file", "").startswith("heldout")]
+    if not test:
+        rng = random.Random(SEED)
+        test = [n for n in notes if rng.random() < 0.2]
+    ids = {n["id"] for n in test}
+    return [n for n in notes if n["id"] not in ids], test
+
+
+def _read_tagged(paths: list[Path]) -> list[dict]:
+    from .corpus import read_jsonl
+
+    out = []
+    for p in paths:
+        for rec in read_jsonl(p):
+            rec["_file"] = p.name
+            out.append(rec)
+    return out
+
+
+def train_all(corpora: Path, cered: Path | None, out: Path,
+              extra: dict[str, list[Path]] | None = None, metrics_path: Path | None = None,
+              cv: bool = True, log: Log = print) -> dict:
+    """Fit every model, measure it honestly, save the pipeline to ``out``."""
+    from sklearn.model_selection import GroupKFold
+
+    from .evaluate import binary_metrics, element_rows, label_metrics
+    from .feedback import FLAGS, comment_rows
+    from .features import make_rows, text_features
+    from .targets import apply_rules, extract_targets, rule_evidence
+
+    extra = extra or {}
+    t0 = time.time()
+    random.seed(SEED)
+    np.random.seed(SEED)
+    entries = read_many(corpus_files(corpora, "depth") + extra.get("depth", []))
+    comments = read_many(corpus_files(corpora, "feedback") + extra.get("feedback", []))
+    targets = read_many(corpus_files(corpora, "smart") + extra.get("smart", []))
+    notes = _read_tagged(corpus_files(corpora, "notes"))
+    element_extra = read_many(extra.get("elements", []))
+    cered_train = read_cered(cered, "train") if cered else []
+    cered_val = read_cered(cered, "val") if cered else []
+    notes_train, notes_test = _split_notes(notes)
+    metrics: dict[str, Any] = {"data": {
+        "depth_entries": len(entries), "feedback_comments": len(comments),
+        "smart_targets": len(targets), "notes": len(notes), "notes_heldout": len(notes_test),
+        "cered_train": len(cered_train), "cered_val": len(cered_val)}}
+    log(f"data: {metrics['data']}")
+    nlp = _nlp_base()
+
+    # elements ---------------------------------------------------------------
+    in_domain = depth_sentence_records(entries)
+    el_model = fit_elements(cered_train + in_domain + element_extra)
+    if cered_val:
+        proba = el_model.predict_proba(element_rows(cered_val))
+        pred = [el_model.classes_[int(np.argmax(p))] for p in proba]
+        gold = [r["element"] for r in cered_val]
+        metrics["elements_cered_val"] = label_metrics(gold, pred)
+        conf = [i for i, r in enumerate(cered_val) if r["confidence"] >= 3]
+        metrics["elements_cered_val_conf3"] = label_metrics([gold[i] for i in conf],
+                                                             [pred[i] for i in conf])
+        log(f"elements CEReD val accuracy {metrics['elements_cered_val']['accuracy']}")
+
+    # depth (element features out of fold) -----------------------------------
+    y_depth = [int(e["depth"]) for e in entries]
+    groups = [e.get("scenario") or e["id"] for e in entries]
+    feats: list[dict] = [{} for _ in entries]
+    el_gold: list[str] = []
+    el_pred: list[str] = []
+    if entries:
+        splitter = GroupKFold(n_splits=5, shuffle=True, random_state=SEED)
+        for k, (tr, te) in enumerate(splitter.split(entries, y_depth, groups)):
+            tr_ids = {entries[i]["id"] for i in tr}
+            fold_sents = [s for s in in_domain if s["id"].split("#")[0] in tr_ids]
+            m = fit_elements(cered_train + fold_sents + element_extra)
+            test_sents = [s for s in in_domain if s["id"].split("#")[0] not in tr_ids]
+            if test_sents:
+                p = m.predict_proba(element_rows(test_sents))
+                el_pred += [m.classes_[int(np.argmax(x))] for x in p]
+                el_gold += [s["element"] for s in test_sents]
+            for i, row in zip(te, depth_feature_rows(nlp, [entries[i] for i in te], m),
+                              strict=True):
+                feats[i] = row
+            log(f"depth fold {k + 1}/5 features done ({time.time() - t0:.0f}s)")
+        if el_gold:
+            metrics["elements_in_domain_cv"] = label_metrics(el_gold, el_pred)
+        if cv:
+            metrics["depth_cv"] = cv_ordinal(build_depth_model, feats, y_depth, groups)
+            log(f"depth CV {metrics['depth_cv']}")
+    depth_model = build_depth_model().fit(feats, y_depth)
+
+    # feedback ---------------------------------------------------------------
+    fb_models: dict[str, Any] = {}
+    X_fb = comment_rows([c["text"] for c in comments])
+    y_fb = [int(c["specificity"]) for c in comments]
+
+    def spec_model():
+        return build_text_classifier(C=2.0, context=False, char=True)
+
+    if cv:
+        metrics["feedback_cv"] = cv_ordinal(spec_model, X_fb, y_fb)
+        log(f"feedback CV {metrics['feedback_cv']}")
+    fb_models["specificity"] = spec_model().fit(X_fb, y_fb)
+    for f in FLAGS:
+        idx = [i for i, c in enumerate(comments) if isinstance(c.get(f), bool)]
+        yf = np.array([comments[i][f] for i in idx])
+        Xf = X_fb[idx]
+        if cv:
+            metrics[f"feedback_{f}_cv"] = cv_binary(spec_model, Xf, yf)
+        fb_models[f] = spec_model().fit(Xf, yf)
+
+    def detect_model():
+        return build_text_classifier(C=8.0, context=True, char=True, class_weight="balanced")
+
+    X_det, y_det = feedback_detection_data(nlp, notes_train, comments, entries, targets)
+    det = detect_model().fit(X_det, y_det)
+    if notes_test:
+        X_t, y_t = feedback_detection_data(nlp, notes_test, [], [], [])
+        metrics["feedback_detection_heldout"] = binary_metrics(
+            [bool(v) for v in y_t], [bool(v) for v in det.predict(X_t)])
+        log(f"feedback detection held-out {metrics['feedback_detection_heldout']}")
+    X_all, y_all = feedback_detection_data(nlp, notes, comments, entries, targets)
+    fb_models["detect"] = detect_model().fit(X_all, y_all)
+
+    # targets ----------------------------------------------------------------
+    if notes_test:
+        tp_p = tp_g = n_p = n_g = 0
+        for rec in notes_test:
+            doc = _front(nlp, rec["text"], rec.get("kind"))
+            gold = find_spans(rec["text"], rec.get("targets", []))
+            pred = extract_targets(doc)
+            a, b, _ = span_prf(gold, pred)
+            tp_p, tp_g, n_p, n_g = tp_p + a, tp_g + b, n_p + len(pred), n_g + len(gold)
+        metrics["target_extraction_heldout"] = {
+            "precision": round(tp_p / max(n_p, 1), 4), "recall": round(tp_g / max(n_g, 1), 4),
+            "gold": n_g, "predicted": n_p}
+        log(f"target extraction held-out {metrics['target_extraction_heldout']}")
+    smart_records = targets + [dict(t) for n in notes_train for t in n.get("targets", [])
+                               if "specific" in t]
+    X_sm = make_rows([r["text"] for r in smart_records], [""] * len(smart_records),
+                     [text_features(r["text"]) for r in smart_records])
+    evidence = [rule_evidence(r["text"]) for r in smart_records]
+    sm_models: dict[str, Any] = {}
+
+    def smart_model():
+        return build_text_classifier(C=2.0, context=False, char=True)
+
+    for c in SMART_CRITERIA:
+        idx = [i for i, r in enumerate(smart_records) if r.get(c) is not None]
+        yc = np.array([bool(smart_records[i][c]) for i in idx])
+        Xc = X_sm[idx]
+        if cv and len(set(yc.tolist())) > 1:
+            from sklearn.model_selection import StratifiedKFold
+
+            oof = np.zeros(len(idx))
+            for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(Xc, yc):
+                m = smart_model().fit(Xc[tr], yc[tr])
+                pos = list(m.classes_).index(True)
+                oof[te] = m.predict_proba(Xc[te])[:, pos]
+            pred = [apply_rules(c, float(p), evidence[i])[0] >= 0.5 for p, i in zip(oof, idx,
+                                                                                   strict=True)]
+            metrics[f"smart_{c}_cv"] = binary_metrics(yc.tolist(), pred)
+            log(f"smart {c} CV {metrics[f'smart_{c}_cv']}")
+        sm_models[c] = smart_model().fit(Xc, yc)
+
+    # assemble and save ------------------------------------------------------
+    from . import __version__
+
+    meta = {"version": __version__, "seed": SEED}
+    nlp.get_pipe("reflectassist_elements").set_models({"elements": el_model}, meta)
+    nlp.get_pipe("reflectassist_depth").set_models({"depth": depth_model}, meta)
+    nlp.get_pipe("reflectassist_feedback").set_models(fb_models, meta)
+    nlp.get_pipe("reflectassist_targets").set_models(sm_models, meta)
+    out = Path(out)
+    nlp.to_disk(out)
+    metrics["train_seconds"] = round(time.time() - t0, 1)
+    if metrics_path:
+        Path(metrics_path).write_text(json.dumps(metrics, indent=1, sort_keys=True) + "\n",
+                                      "utf-8")
+    log(f"saved pipeline to {out} in {metrics['train_seconds']}s")
+    return metrics

@@ -1,0 +1,183 @@
+"""Every command, the JSON contract and the exit codes, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from reflectassist import SMART_CRITERIA, __version__
+from reflectassist.cli import app
+
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+runner = CliRunner()
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the installed console script, as a user would."""
+    return subprocess.run(["reflectassist", *args], input=stdin, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+def test_version():
+    out = run_cli("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"reflectassist {__version__}"
+
+
+def test_help_lists_commands_and_examples():
+    out = run_cli("--help")
+    assert out.returncode == 0
+    for cmd in ("check", "evaluate", "train"):
+        assert cmd in out.stdout
+    out = run_cli("check", "--help")
+    assert "Examples" in out.stdout and "--format" in out.stdout
+
+
+def test_check_examples_text_summary():
+    out = run_cli("check", str(EXAMPLES))
+    assert out.returncode == 0, out.stderr
+    assert "reflective_entry.txt" in out.stdout and "supervision_note.txt" in out.stdout
+    assert "depth:" in out.stdout and "targets:" in out.stdout
+
+
+def test_check_json_contract(tmp_path):
+    out = run_cli("check", str(EXAMPLES / "supervision_note.txt"), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["version"] == __version__
+    (doc,) = data["documents"]
+    text = (EXAMPLES / "supervision_note.txt").read_text(encoding="utf-8")
+    for key in ("path", "kind", "text_length", "depth", "sentences", "feedback", "targets",
+                "suggestions", "error"):
+        assert key in doc
+    assert doc["error"] is None and doc["text_length"] == len(text)
+    assert 0 <= doc["depth"]["level"] <= 3 and isinstance(doc["depth"]["label"], str)
+    assert len(doc["depth"]["probabilities"]) == 4
+    for s in doc["sentences"]:
+        assert {"start", "end", "text", "element", "gibbs"} <= set(s)
+        assert text[s["start"]:s["end"]] == s["text"]
+    assert doc["feedback"], "the example note has a Feedback section"
+    for f in doc["feedback"]:
+        assert f["specificity"] in (0, 1, 2) and 0.0 <= f["score"] <= 1.0
+        assert text[f["start"]:f["end"]] == f["text"]
+    assert doc["targets"]
+    for t in doc["targets"]:
+        assert set(t["smart"]) == set(SMART_CRITERIA)
+        for v in t["smart"].values():
+            assert isinstance(v["met"], bool) and 0.0 <= v["score"] <= 1.0
+        assert text[t["start"]:t["end"]] == t["text"]
+    for s in doc["suggestions"]:
+        assert {"dimension", "message", "start", "end", "severity"} <= set(s)
+        assert 0 <= s["start"] <= s["end"] <= len(text)
+
+
+def test_check_writes_html_report(tmp_path):
+    report = tmp_path / "sub" / "report.html"
+    out = run_cli("check", str(EXAMPLES), "-o", str(report))
+    assert out.returncode == 0, out.stderr
+    html = report.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in html and "reflective_entry.txt" in html
+    assert "supervision_note.txt" in html
+
+
+def test_stdin_input():
+    out = run_cli("check", "-", "--format", "json",
+                  stdin="I felt nervous. Next time I will ask my mentor first.")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)["documents"][0]
+    assert doc["path"] == "<stdin>" and doc["sentences"]
+
+
+def test_missing_file_gives_exit_1_and_other_files_still_analysed(tmp_path):
+    out = run_cli("check", str(EXAMPLES / "reflective_entry.txt"), str(tmp_path / "nope.txt"),
+                  "--format", "json")
+    assert out.returncode == 1
+    docs = json.loads(out.stdout)["documents"]
+    assert docs[0]["error"] is None and docs[1]["error"] == "file not found"
+    assert "nope.txt" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run_cli("check").returncode == 2
+    assert run_cli("check", "x.txt", "--format", "pdf").returncode == 2
+    assert run_cli("evaluate", "nonsense", "x.jsonl").returncode == 2
+    out = run_cli("check", str(EXAMPLES), "--format", "html")
+    assert out.returncode == 2 and "needs -o" in out.stderr
+
+
+def test_kind_override():
+    out = run_cli("check", str(EXAMPLES / "reflective_entry.txt"), "--kind", "portfolio_entry",
+                  "--format", "json")
+    assert json.loads(out.stdout)["documents"][0]["kind"] == "portfolio_entry"
+
+
+def test_refuses_to_overwrite_an_input(tmp_path):
+    f = tmp_path / "entry.txt"
+    f.write_text("I felt calm. I will read the policy by Friday.", encoding="utf-8")
+    out = run_cli("check", str(f), "-o", str(f), "--format", "json")
+    assert out.returncode == 2 and f.read_text(encoding="utf-8").startswith("I felt calm")
+
+
+def _write_jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("task,records", [
+    ("depth", [{"id": "a", "text": "Supervision is a process that supports staff.", "depth": 0},
+               {"id": "b", "text": "I felt upset because the family shouted. I think I did "
+                "my best.", "depth": 1}]),
+    ("elements", [{"id": "a", "text": "I felt really scared.", "element": "feeling"},
+                  {"id": "b", "text": "Next time I will ask for help.",
+                   "element": "intention"}]),
+    ("feedback", [{"id": "a", "text": "Good work.", "specificity": 0},
+                  {"id": "b", "text": "Your SBAR call on Tuesday got bed 4 reviewed in ten "
+                   "minutes; keep using it.", "specificity": 2}]),
+    ("smart", [{"id": "a", "text": "Improve my documentation ASAP.", "specific": False,
+                "measurable": False, "achievable": True, "relevant": True,
+                "time_bound": False},
+               {"id": "b", "text": "Complete the MCA e-learning by 31 March and bring the "
+                "certificate to supervision.", "specific": True, "measurable": True,
+                "achievable": True, "relevant": True, "time_bound": True}]),
+])
+def test_evaluate_json_contract(tmp_path, task, records):
+    data = tmp_path / f"{task}.jsonl"
+    _write_jsonl(data, records)
+    result = runner.invoke(app, ["evaluate", task, str(data), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["task"] == task and out["n"] == 2
+    assert [i["id"] for i in out["items"]] == ["a", "b"]
+    m = out["metrics"]
+    if task in ("depth", "feedback"):
+        assert {"accuracy", "macro_f1", "qwk", "mae"} <= set(m)
+    elif task == "elements":
+        assert {"accuracy", "macro_f1", "per_label"} <= set(m)
+        assert m["accuracy"] == 1.0
+    else:
+        assert set(m) == set(SMART_CRITERIA)
+        assert {"precision", "recall", "f1", "accuracy"} <= set(m["time_bound"])
+        assert m["time_bound"]["accuracy"] == 1.0
+        assert isinstance(out["items"][0]["gold"], dict)
+    text = runner.invoke(app, ["evaluate", task, str(data)])
+    assert text.exit_code == 0 and "n=2" in text.stdout
+
+
+def test_evaluate_bad_data_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "hi"}\nnot json\n', encoding="utf-8")
+    out = run_cli("evaluate", "depth", str(bad))
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_module_entry_point_runs():
+    out = subprocess.run([sys.executable, "-m", "reflectassist.cli", "--version"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0

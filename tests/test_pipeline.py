@@ -1,0 +1,98 @@
+"""The shipped pipeline: loads with spacy.load alone, results on Doc._/Span._, offsets exact."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reflectassist import ELEMENTS, GIBBS, KINDS, SMART_CRITERIA
+from reflectassist.pipeline import PIPE_NAMES
+
+
+def test_spacy_load_works_without_importing_reflectassist(model_path):
+    code = (
+        "import sys, spacy\n"
+        f"nlp = spacy.load({str(model_path)!r})\n"
+        "assert 'reflectassist' in sys.modules  # loaded through the spacy_factories entry points\n"
+        "doc = nlp('I felt anxious on my first night shift. Next time I will ask for help.')\n"
+        "print(doc._.depth['level'], len(doc._.sentences))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    level, n = out.stdout.split()
+    assert 0 <= int(level) <= 3 and int(n) == 2
+
+
+def test_pipeline_components_in_order(nlp):
+    assert tuple(nlp.pipe_names) == PIPE_NAMES
+
+
+def test_model_files_are_skops_with_checksums(model_path):
+    for comp in ("reflectassist_elements", "reflectassist_depth", "reflectassist_feedback",
+                 "reflectassist_targets"):
+        record = json.loads((model_path / comp / "models.json").read_text())
+        assert record["files"]
+        for info in record["files"].values():
+            assert info["file"].endswith(".skops") and len(info["sha256"]) == 64
+    assert not list(model_path.rglob("*.pkl")) and not list(model_path.rglob("*.pickle"))
+
+
+def test_results_on_doc_and_span_extensions(nlp):
+    text = ("On Monday I supported Mr B with his lunch. I felt rushed because the unit was short "
+            "of staff. Perhaps he saw my hurry as impatience. Next time I will sit down with him "
+            "for the whole meal.")
+    doc = nlp(text)
+    assert doc._.kind in KINDS
+    assert set(doc._.depth) >= {"level", "label", "probabilities"}
+    assert abs(sum(doc._.depth["probabilities"]) - 1) < 1e-3
+    sents = [s for s in doc.sents if s.text.strip()]
+    assert len(sents) == 4
+    for sent in sents:
+        assert sent._.element in ELEMENTS
+        assert sent._.gibbs == GIBBS[sent._.element]
+        assert len(sent._.element_probs) == 9
+    assert sents[-1]._.element == "intention"
+    assert sents[1]._.element in ("feeling", "reflection")
+
+
+def test_targets_and_feedback_offsets_match_text(nlp):
+    text = ("Feedback:\n- Your SBAR call about bed 4 on Tuesday got the registrar there in ten "
+            "minutes, which kept Mrs K safe.\n- Good work.\n\nActions agreed:\n"
+            "1. JB to complete the sepsis e-learning by 31 March.\n2. Improve confidence ASAP.")
+    doc = nlp(text)
+    assert doc._.feedback and doc._.targets
+    for item in doc._.feedback + doc._.targets:
+        assert text[item["start"]:item["end"]] == item["text"]
+    for t in doc._.targets:
+        assert set(t["smart"]) == set(SMART_CRITERIA)
+    texts = [t["text"] for t in doc._.targets]
+    assert "JB to complete the sepsis e-learning by 31 March." in texts
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "?!", "ok", "\n\n- \n1."])
+def test_degenerate_texts_do_not_crash(nlp, text):
+    doc = nlp(text)
+    assert doc.text == text
+
+
+def test_kind_override_via_component_cfg(nlp):
+    doc = nlp("I felt fine.", component_cfg={"reflectassist_kind": {"kind": "portfolio_entry"}})
+    assert doc._.kind == "portfolio_entry" and doc._.kind_source == "given"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Supervision record\nSupervisee: JB  Supervisor: AK\nWe discussed caseload.\n"
+     "Actions agreed:\nJB to book training.", "supervision_note"),
+    ("Portfolio entry for practice assessor\nProficiency: communication\nOn placement I "
+     "learned to use SBAR. My assessor observed me.", "portfolio_entry"),
+    ("Clinical supervision is a formal process. It supports practitioners to maintain "
+     "standards. Organisations should protect time for it. Research suggests benefits.",
+     "essay"),
+    ("Yesterday I helped a resident to shower. I felt nervous because it was my first time.",
+     "reflective_entry"),
+])
+def test_kind_detection(nlp, text, kind):
+    assert nlp(text)._.kind == kind

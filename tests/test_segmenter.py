@@ -1,0 +1,80 @@
+"""Sentence segmentation of real notes: headings, bullets, line breaks, abbreviations."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflectassist.lexicon import load_lexicon
+from reflectassist.segmenter import sentence_starts
+
+ABBR = load_lexicon()["abbreviations"]
+
+
+def split(text: str) -> list[str]:
+    starts = sentence_starts(text, ABBR)
+    ends = starts[1:] + [len(text)]
+    return [text[s:e].strip() for s, e in zip(starts, ends, strict=True)]
+
+
+def test_heading_and_bullets_are_separate_sentences():
+    text = "Actions agreed:\n- JB to book MCA training\n- review at next supervision"
+    assert split(text) == ["Actions agreed:", "- JB to book MCA training",
+                           "- review at next supervision"]
+
+
+@pytest.mark.parametrize("marker", ["1.", "2)", "a)", "•", "*"])
+def test_numbered_and_symbol_bullets(marker):
+    text = f"Targets\n{marker} Complete the audit by May\n{marker} Shadow the TVN twice"
+    parts = split(text)
+    assert parts[1] == f"{marker} Complete the audit by May"
+    assert len(parts) == 3
+
+
+def test_inline_heading_is_split_from_its_content():
+    assert split("Feedback: Your handover on Tuesday was clear.") == [
+        "Feedback:", "Your handover on Tuesday was clear."]
+
+
+def test_line_breaks_without_full_stops_start_sentences():
+    text = "Good rapport with SU\nPaperwork behind\nNeeds to chase GP"
+    assert split(text) == ["Good rapport with SU", "Paperwork behind", "Needs to chase GP"]
+
+
+def test_hard_wrapped_lowercase_continuation_stays_in_sentence():
+    text = "I spoke to the family about the plan and\nthey seemed relieved. Then I left."
+    assert split(text) == ["I spoke to the family about the plan and\nthey seemed relieved.",
+                           "Then I left."]
+
+
+@pytest.mark.parametrize("text", [
+    "I asked Dr. Patel to review the chart. She agreed.",
+    "We saw several issues, e.g. Missed obs and late meds. It was busy.",
+    "It took approx. Ten minutes to settle him. Then he slept.",
+    "Mrs. Khan and Mr. Ode came in. They were worried.",
+])
+def test_abbreviations_do_not_end_sentences(text):
+    assert len(split(text)) == 2
+
+
+def test_offsets_index_the_original_text(nlp):
+    text = "Supervision notes\n\nFeedback:\n* Good job.  You were calm.\n\n1. Read it by Friday"
+    doc = nlp(text)
+    assert doc.text == text
+    for s, e, _section, _head in doc._.sentences:
+        assert text[s:e] == text[s:e].strip() and text[s:e]
+
+
+def test_sections_follow_headings(nlp):
+    doc = nlp("Wellbeing\nAB is tired.\n\nFeedback:\nYour notes were clear.\n\n"
+              "Actions agreed:\nAB to read the policy by Friday.")
+    sections = {doc.text[s:e]: sec for s, e, sec, _ in doc._.sentences}
+    assert sections["Your notes were clear."] == "feedback"
+    assert sections["AB to read the policy by Friday."] == "targets"
+    assert sections["AB is tired."] == "other"
+
+
+def test_run_on_text_is_broken_into_bounded_sentences():
+    text = " ".join(["the patient was seen and the plan was discussed"] * 80)
+    parts = split(text)
+    assert len(parts) > 1
+    assert all(len(p) <= 1200 for p in parts)
