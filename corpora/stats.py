@@ -35,11 +35,13 @@ def main() -> None:
     el = Counter(s["element"] for d in depth for s in d.get("sentences", []))
     print(f"  labelled sentences: {sum(el.values())}", dict(el.most_common()))
     fb = load("feedback")
-    print(f"feedback comments: {len(fb)}", dict(sorted(Counter(f['specificity'] for f in fb).items())))
+    levels = dict(sorted(Counter(f["specificity"] for f in fb).items()))
+    print(f"feedback comments: {len(fb)}", levels)
     print("  sources:", dict(Counter(f.get("source") for f in fb).most_common()))
     for lvl in range(3):
         ws = [words(f["text"]) for f in fb if f["specificity"] == lvl]
-        print(f"  level {lvl}: words median={statistics.median(ws):.0f} min={min(ws)} max={max(ws)}")
+        print(f"  level {lvl}: words median={statistics.median(ws):.0f} "
+              f"min={min(ws)} max={max(ws)}")
     sm = load("smart")
     print(f"smart targets: {len(sm)}")
     for c in ("specific", "measurable", "achievable", "relevant", "time_bound"):

@@ -6,14 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from reflectassist import SMART_CRITERIA, __version__
 from reflectassist.cli import app
-
-from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

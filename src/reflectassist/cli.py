@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -78,7 +78,7 @@ def main_callback(
     _state["debug"] = debug
 
 
-def _load(model: Optional[Path]):
+def _load(model: Path | None):
     from .pipeline import PipelineNotFound, load_pipeline
     from .textmodel import ModelFileError
 
@@ -116,16 +116,16 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or "
                                                     "'-' for standard input.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report "
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report "
                       "to this file; its format follows the suffix (.html, .json, .csv, .txt) "
                       "unless --format is given.")] = None,
-    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="text (terminal "
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help="text (terminal "
                    "summary, the default), json (the documented contract) or html.")] = None,
-    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the batch "
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the batch "
                         "table (one row per document) as CSV.")] = None,
-    kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every input as this "
+    kind: Annotated[Kind | None, typer.Option("--kind", help="Treat every input as this "
                     "kind instead of detecting it.")] = None,
-    model: Annotated[Optional[Path], typer.Option("--model", help="Pipeline folder to use "
+    model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder to use "
                      "(default: the one shipped in models/).")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip files larger than this "
                          "(bytes).")] = 5 * 1024 * 1024,
@@ -205,7 +205,7 @@ def evaluate(
     data: Annotated[Path, typer.Argument(help="JSONL file in the LABELS.md record format "
                                               "(or CEReD .tsv for elements).")],
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
-    model: Annotated[Optional[Path], typer.Option("--model", help="Pipeline folder.")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder.")] = None,
 ) -> None:
     """Measure a scorer on a labelled file and print its metrics."""
     import json
@@ -236,16 +236,16 @@ def evaluate(
 def train(
     corpora: Annotated[Path, typer.Option("--corpora", help="Folder with depth/, feedback/, "
                        "smart/, notes/ JSONL files.")] = Path("corpora"),
-    cered: Annotated[Optional[Path], typer.Option("--cered", help="CEReD folder (train.tsv, "
+    cered: Annotated[Path | None, typer.Option("--cered", help="CEReD folder (train.tsv, "
                      "val.tsv); recommended for the elements model.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Where to save the pipeline.")] =
         Path("models/reflectassist_pipeline"),
-    metrics: Annotated[Optional[Path], typer.Option("--metrics", help="Write the measured "
+    metrics: Annotated[Path | None, typer.Option("--metrics", help="Write the measured "
                        "figures (JSON) here.")] = None,
-    extra_depth: Annotated[Optional[list[Path]], typer.Option("--extra-depth")] = None,
-    extra_elements: Annotated[Optional[list[Path]], typer.Option("--extra-elements")] = None,
-    extra_feedback: Annotated[Optional[list[Path]], typer.Option("--extra-feedback")] = None,
-    extra_smart: Annotated[Optional[list[Path]], typer.Option("--extra-smart")] = None,
+    extra_depth: Annotated[list[Path] | None, typer.Option("--extra-depth")] = None,
+    extra_elements: Annotated[list[Path] | None, typer.Option("--extra-elements")] = None,
+    extra_feedback: Annotated[list[Path] | None, typer.Option("--extra-feedback")] = None,
+    extra_smart: Annotated[list[Path] | None, typer.Option("--extra-smart")] = None,
     no_cv: Annotated[bool, typer.Option("--no-cv", help="Skip cross-validation.")] = False,
 ) -> None:
     """Rebuild the pipeline from the corpora (fixed seeds: same data, same model)."""

@@ -53,7 +53,6 @@ def depth_features(doc: Doc) -> dict[str, float]:
         c = totals.get(cat, 0)
         feats[f"rate_{cat}"] = min(c / n, 3.0)
         feats[f"any_{cat}"] = min(c, 3) / 3.0
-    feats["buzz_share"] = 1.0 - len(keep) / max(len(rows), 1)
     return feats
 
 

@@ -8,6 +8,7 @@ depth scorer leaves them out.
 from __future__ import annotations
 
 import bisect
+import re
 
 import numpy as np
 from spacy.language import Language
@@ -16,7 +17,8 @@ from spacy.tokens import Doc, Span
 from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
 from .features import make_rows, span_features, strip_bullet
-from .markers import count_markers
+from .lexicon import load_lexicon
+from .markers import count_markers, markers_in
 
 REASONING = ("causal", "perspective", "frame_shift", "wider_context", "contrast", "questioning")
 
@@ -50,10 +52,19 @@ if not Span.has_extension("gibbs"):
 
 
 def is_buzz(doc: Doc, start: int, end: int) -> bool:
+    """Reflective vocabulary with little else: no reasoning marker, or under five content
+    words once the buzz phrases are taken out."""
     counts = count_markers(doc, start, end)
     if not counts.get("buzz"):
         return False
-    return not any(counts.get(c) for c in REASONING)
+    if not any(counts.get(c) for c in REASONING):
+        return True
+    text = list(doc.text[start:end].lower())
+    for s, e, _cat in markers_in(doc, start, end, {"buzz"}):
+        text[s - start:e - start] = " " * (e - s)
+    stop = set(load_lexicon()["phrases"]["stopword"])
+    content = [w for w in re.findall(r"[a-z']+", "".join(text)) if w not in stop]
+    return len(content) < 5
 
 
 def sentence_rows(doc: Doc) -> np.ndarray:

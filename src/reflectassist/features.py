@@ -31,7 +31,6 @@ def span_features(doc: Doc, start: int, end: int, position: float | None = None,
     raw = doc.text[start:end]
     text = strip_bullet(raw)
     words = WORD_RE.findall(text.lower())
-    n = max(len(words), 1)
     feats: dict[str, float] = {}
     for cat, c in count_markers(doc, start, end).items():
         feats[f"has_{cat}"] = 1.0

@@ -21,7 +21,8 @@ if not Doc.has_extension("kind_source"):
 
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z']+")
-THIRD_PERSON_INITIALS = re.compile(r"\b[A-Z]{2,3}\b(?=\s+(?:to|reported|said|felt|discussed|described|"
+THIRD_PERSON_INITIALS = re.compile(r"\b[A-Z]{2,3}\b(?=\s+(?:to|reported|said|felt|discussed|"
+                                   r"described|"
                                    r"shared|reflected|will|was|has|is|explained|agreed)\b)")
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> Any:
     """Load ``reflectassist/data/<name>.json``; cached because every component reads it."""
     with resources.files("reflectassist").joinpath("data", f"{name}.json").open(

@@ -20,7 +20,8 @@ if not Doc.has_extension("sentences"):
     Doc.set_extension("sentences", default=None)
 
 BULLET_RE = re.compile(r"^[ \t]*(?:[-*•·▪◦–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])(?=\s)")
-INLINE_HEADING_RE = re.compile(r"^[ \t]*((?:[A-Za-z][\w'/&-]*[ \t]+){0,3}[A-Za-z][\w'/&-]*)[ \t]*:(?!\d)")
+INLINE_HEADING_RE = re.compile(
+    r"^[ \t]*((?:[A-Za-z][\w'/&-]*[ \t]+){0,3}[A-Za-z][\w'/&-]*)[ \t]*:(?!\d)")
 SENT_END_RE = re.compile(r"([.!?]+|\.\.\.|…)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9•*-])")
 MAX_SENT_CHARS = 1200
 
@@ -42,7 +43,8 @@ def _is_heading(line: str) -> bool:
     if stripped.endswith(":") and len(words) <= 6:
         return True
     letters = [c for c in stripped if c.isalpha()]
-    return bool(letters) and len(words) <= 6 and all(c.isupper() for c in letters) and len(letters) > 2
+    return (bool(letters) and len(words) <= 6 and all(c.isupper() for c in letters)
+            and len(letters) > 2)
 
 
 def _ends_sentence(line: str) -> bool:

@@ -24,7 +24,8 @@ if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
 
 INTENTION_RE = re.compile(
-    r"\b(?:i|we)\s*(?:also\s+|then\s+|now\s+|really\s+|first\s+)?(?:will|'ll|’ll|shall|want to|plan to|intend to|aim to|am going to|'m going to|"
+    r"\b(?:i|we)\s*(?:also\s+|then\s+|now\s+|really\s+|first\s+)?"
+    r"(?:will|'ll|’ll|shall|want to|plan to|intend to|aim to|am going to|'m going to|"
     r"’m going to|would like to|am planning to)\b", re.IGNORECASE)
 NOT_SUBJECTS = {"needs", "need", "try", "aim", "want", "going", "plan", "remember", "nice",
                 "good", "have", "has", "had", "used", "able", "due", "how", "what", "where",
@@ -33,12 +34,15 @@ NOT_SUBJECTS = {"needs", "need", "try", "aim", "want", "going", "plan", "remembe
                 "agreed", "continues", "continue", "failed", "tried", "forgot", "refused"}
 NOTE_STYLE_RE = re.compile(
     r"^(?:[A-Z][\w.'’-]*|the\s+\w+|my\s+\w+|all\s+staff|team|sup|supervisor|manager)"
-    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*)?\s+(?:to|will|agreed to|needs to|should)\s+[a-z]", re.IGNORECASE)
-GOAL_PREFIX_RE = re.compile(r"^(?:goal|target|objective|action|aim|outcome)\s*\d*\s*[:.-]", re.IGNORECASE)
+    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*)?\s+(?:to|will|agreed to|needs to|should)\s+[a-z]",
+    re.IGNORECASE)
+GOAL_PREFIX_RE = re.compile(r"^(?:goal|target|objective|action|aim|outcome)\s*\d*\s*[:.-]",
+                            re.IGNORECASE)
 INFINITIVE_RE = re.compile(r"^to\s+[a-z]", re.IGNORECASE)
 FUTURE_CUE_RE = re.compile(r"^(?:next time|in future|in the future|going forward|from now on|"
                            r"moving forward)\b", re.IGNORECASE)
-DONE_RE = re.compile(r"\((?:done|completed|achieved|met|closed)\)|[-–:]\s*(?:done|completed|achieved)\b",
+DONE_RE = re.compile(r"\((?:done|completed|achieved|met|closed)\)|"
+                     r"[-–:]\s*(?:done|completed|achieved)\b",
                      re.IGNORECASE)
 PAST_NARRATIVE_RE = re.compile(r"\bi\s+will\s+never\s+forget\b|\bi\s+would\s+have\b|\bi\s+would\s+"
                                r"(?:say|describe|argue)\b", re.IGNORECASE)

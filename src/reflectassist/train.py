@@ -222,8 +222,8 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     from sklearn.model_selection import GroupKFold
 
     from .evaluate import binary_metrics, element_rows, label_metrics
-    from .feedback import FLAGS, comment_rows
     from .features import make_rows, text_features
+    from .feedback import FLAGS, comment_rows
     from .targets import apply_rules, extract_targets, rule_evidence
 
     extra = extra or {}

@@ -1,0 +1,51 @@
+"""Feedback specificity: long vague comments score 0, short specific ones 2, signals point."""
+
+from __future__ import annotations
+
+import pytest
+
+LONG_VAGUE = ("You have been an absolute pleasure to have on the team this placement and "
+              "everybody has said how lovely you are. You are always smiling and keen and you "
+              "work really hard. Keep up all the good work and keep doing what you are doing, "
+              "you will make a fantastic nurse one day.")
+SHORT_SPECIFIC = ("Your SBAR call to the registrar about bed 4 on Tuesday got her seen in ten "
+                  "minutes.")
+
+
+def score(nlp, text):
+    fb = nlp.get_pipe("reflectassist_feedback")
+    doc = nlp(text)
+    return fb.score_spans(doc, [(0, len(text))])[0]
+
+
+def test_long_vague_comment_scores_0(nlp):
+    assert score(nlp, LONG_VAGUE)["specificity"] == 0
+
+
+def test_short_specific_comment_scores_2(nlp):
+    s = score(nlp, SHORT_SPECIFIC)
+    assert s["specificity"] == 2
+    assert s["instance"]["met"]
+
+
+@pytest.mark.parametrize("text,flag,word", [
+    (SHORT_SPECIFIC, "instance", "Tuesday"),
+    ("When you sat with Mr D at lunch on Monday he ate all of his meal, which meant his "
+     "weight finally went up.", "impact", "which meant"),
+    ("Your handover to nights on ward 3 missed the fluid balance; next time, use the SBAR "
+     "sheet for each patient.", "next_step", "next time"),
+])
+def test_sub_signals_point_at_the_right_words(nlp, text, flag, word):
+    s = score(nlp, text)
+    assert s[flag]["met"]
+    assert any(word.lower() in ev[2].lower() for ev in s[flag]["evidence"])
+
+
+def test_feedback_found_in_note_and_not_in_case_detail(nlp):
+    text = ("Case discussion\nMrs P was admitted on Monday after a fall at home.\n\n"
+            "Feedback\nYour risk assessment for Mrs P on Monday was thorough and meant the "
+            "discharge was safe.\nGood work.\n")
+    doc = nlp(text)
+    found = [f["text"] for f in doc._.feedback]
+    assert any(t.startswith("Your risk assessment") for t in found)
+    assert not any("admitted" in t for t in found)
