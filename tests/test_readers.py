@@ -61,3 +61,44 @@ def test_missing_path_becomes_an_error_source(tmp_path):
     notes: list[str] = []
     (src,) = list(iter_sources([str(tmp_path / "nope.txt")], notes))
     assert src.error == "file not found"
+
+
+def test_utf32_and_utf16_be_without_bom(tmp_path):
+    p = tmp_path / "u32.txt"
+    p.write_bytes(TEXT.encode("utf-32"))
+    assert read_file(p).text == TEXT
+    p = tmp_path / "u16be.txt"
+    p.write_bytes("Plain ascii text without bom".encode("utf-16-be"))
+    assert read_file(p).text == "Plain ascii text without bom"
+
+
+def test_bom_and_crlf_are_removed_so_offsets_index_the_text(tmp_path):
+    p = tmp_path / "win.txt"
+    p.write_bytes(codecs.BOM_UTF8 + b"Line one.\r\nLine two.\r\n")
+    assert read_file(p).text == "Line one.\nLine two.\n"
+
+
+def test_binary_without_nul_bytes_is_not_text(tmp_path):
+    p = tmp_path / "noise.txt"
+    p.write_bytes(bytes(b for b in range(1, 256) if b not in b"\t\n\r") * 20)
+    assert read_file(p).error.startswith("not a text file")
+    # a few stray control characters in real text are tolerated (and dropped)
+    p.write_bytes(b"Text with a bell\x07 and an escape\x1b in it.")
+    assert read_file(p).text == "Text with a bell and an escape in it."
+
+
+def test_folder_order_is_natural_and_hidden_files_are_noted(tmp_path):
+    for name in ("week10.txt", "week2.txt", "Week1.md"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text("x", encoding="utf-8")
+    notes: list[str] = []
+    files = [p.name for p in iter_folder(tmp_path, notes)]
+    assert files == ["Week1.md", "week2.txt", "week10.txt"]
+    assert notes == [f"{tmp_path / '.git'}: skipped (hidden)"]
+
+
+def test_directory_and_empty_path_errors(tmp_path):
+    assert read_file(tmp_path).error == "is a directory"
+    (src,) = list(iter_sources([""], []))
+    assert src.error == "empty path"

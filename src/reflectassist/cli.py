@@ -114,8 +114,9 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
                     "  reflectassist check entry.txt --format json > result.json\n\n"
                     "  cat draft.txt | reflectassist check - --kind reflective_entry")
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or "
-                                                    "'-' for standard input.")],
+    paths: Annotated[list[str], typer.Argument(help="Files (.txt, .md, .docx, .odt, .pdf), "
+                                                    "folders (searched recursively) or '-' "
+                                                    "for standard input.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report "
                       "to this file; its format follows the suffix (.html, .json, .csv, .txt) "
                       "unless --format is given.")] = None,
@@ -130,11 +131,13 @@ def check(
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip files larger than this "
                          "(bytes).")] = 5 * 1024 * 1024,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    no_split: Annotated[bool, typer.Option("--no-split", help="Do not split files into "
+                        "several entries at lines starting with '==='.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With -o, do not also print "
                      "the summary.")] = False,
 ) -> None:
     """Analyse reflective entries, supervision notes or portfolio entries."""
-    from .readers import iter_sources
+    from .readers import entry_file, iter_sources
     from .report import render_csv, render_html, render_json, render_text
 
     if fmt is None and output is not None:
@@ -152,9 +155,10 @@ def check(
     inputs: set[Path] = set()
 
     def sources():
-        for src in iter_sources(paths, notes, max_bytes):
-            if src.path != "<stdin>":
+        for src in iter_sources(paths, notes, max_bytes, split_entries=not no_split):
+            if not src.path.startswith("<stdin>"):
                 inputs.add(Path(src.path).resolve())
+                inputs.add(Path(entry_file(src.path)).resolve())
             if src.text is not None and fmt is Format.html:
                 texts[src.path] = src.text
             yield src
@@ -173,7 +177,7 @@ def check(
     for note in notes:
         typer.echo(f"reflectassist: note: {note}", err=True)
     if not results:
-        fail("no input files found (supported: .txt, .md)")
+        fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
     summary = render_text(results)
     if fmt is Format.html:
         _write_atomic(output, render_html(results, texts), inputs)

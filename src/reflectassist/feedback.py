@@ -71,6 +71,11 @@ class FeedbackScorer(TrainedComponent):
         super().__init__(name)
         self.threshold = threshold
 
+    def from_disk(self, path, *, exclude: tuple = ()):
+        super().from_disk(path, exclude=exclude)
+        self.threshold = float(self.meta.get("threshold", self.threshold))
+        return self
+
     def __call__(self, doc: Doc) -> Doc:
         self.require_models()
         doc._.feedback = []

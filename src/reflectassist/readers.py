@@ -1,42 +1,165 @@
-"""Read user files defensively: size limit, binary detection, encodings, folders, stdin.
+"""Read user files defensively: formats, encodings, size limits, folders, stdin, multi-entry files.
 
-Nothing here raises for a bad file: each input becomes a :class:`Source` with either text
-or an error message, so one bad file never stops a batch.
+Nothing here raises for a bad file: each input becomes a :class:`Source` with either text or a
+one-line error message, so one bad file never stops a batch.
+
+Formats, chosen by **content first**, then by extension:
+
+- a zip archive holding ``word/document.xml`` is read as Word ``.docx`` (python-docx):
+  paragraphs, lists (``- `` or ``1. ``, indented two spaces per level) and tables in reading
+  order. A table row whose cells are each one line becomes one line, cells joined by `` | ``;
+  otherwise each cell becomes its own paragraph. Content controls and tracked insertions are
+  read, tracked deletions, text boxes, headers, footers, footnotes and comments are not;
+- a zip archive whose ``mimetype`` is ``application/vnd.oasis.opendocument.text`` is read as
+  OpenDocument ``.odt`` (odfpy), with the same rules;
+- a file starting with ``%PDF`` is read as PDF (pypdf), text layer only: pages are separated by
+  a blank line and lines wrapped by the layout are re-joined. A PDF without a text layer fails
+  with ``no extractable text (scanned PDF?)``; an encrypted one that needs a password fails;
+- anything else is text (``.txt``, ``.md``, ...): UTF-8 with or without BOM, UTF-16 and UTF-32
+  with BOM, UTF-16 without BOM (detected from the zero bytes), otherwise Windows-1252.
+
+So a ``.txt`` that is really a ``.docx`` or a PDF is read as one; a ``.docx``/``.odt``/``.pdf``
+whose content is not that format, a legacy ``.doc``, a password-protected Office file and a
+renamed binary (image, archive, ...) each fail with a one-line error. Newlines are normalised
+to ``\\n`` and control characters other than tab and newline dropped; the returned text is
+exactly what is analysed and what every offset in the results indexes.
+
+Limits: a file (or standard input) over ``max_bytes`` is refused before it is read, and so is
+the text extracted from it. A ``.docx``/``.odt`` is refused, before any member is
+decompressed, when its members would unpack to more than ``max(10 * max_bytes, 8 MiB)`` bytes
+or it has more than 10,000 members (zip bombs). The format libraries are imported only when a
+file of that format is read.
+
+Several entries in one file: an **entry separator** is a line that starts with three or more
+``=`` signs, optionally followed by a space and a title (trailing ``=`` signs are ignored)::
+
+    === Week 3: handover on the ward
+    (the entry)
+    === Week 4
+    (the next entry)
+
+A bare ``===`` line (no title) counts only at the start of the text or after a blank line, so
+a Markdown heading underline (``Title`` then ``=====``) is not a separator. The rule applies to
+the text of every format (in a ``.docx`` or ``.odt``, type the separator as its own
+paragraph). When a file has separators, each entry becomes its own :class:`Source` whose path
+is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1 over the non-blank entries);
+text before the first separator, if not blank, is entry 1. The separator line is replaced by
+its title, which becomes the entry's first line. Splitting can be turned off with
+``iter_sources(..., split_entries=False)``.
+
+Folders are searched recursively in natural order (``week2`` before ``week10``); hidden
+files and folders (name starting with ``.``), Office lock files (``~$...``) and files of other
+types are skipped, each with a note.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import logging
 import os
+import re
 import sys
-from collections.abc import Iterator
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .analysis import Source
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | DOCUMENT_SUFFIXES
+SUPPORTED = ".txt, .md, .docx, .odt, .pdf"
+
+UNZIP_FACTOR = 10
+MIN_UNZIP_LIMIT = 8 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+
+ODT_MIMETYPES = ("application/vnd.oasis.opendocument.text",
+                 "application/vnd.oasis.opendocument.text-template")
+
+# Binary formats that cannot be the start of a text file, named in the error message.
+_MAGIC = (
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "executable"),
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+SEPARATOR_RE = re.compile(r"^={3,}(?:[ \t]+(?P<title>[^\n]*?))?[ \t]*=*[ \t]*$", re.MULTILINE)
+
+
+class ReadError(Exception):
+    """A file cannot be read; the message is one line, shown to the user as is."""
+
+
+Notify = Callable[[str], None]
+
+
+def _describe(exc: BaseException) -> str:
+    """Why a format library could not read a file, for a user (no internal details)."""
+    name = type(exc).__name__
+    if name == "XMLSyntaxError" or "SAX" in name or "ExpatError" in name:
+        return f"broken XML: {_one_line(exc)}"
+    if isinstance(exc, KeyError):
+        return f"missing part {_one_line(exc)}"
+    if isinstance(exc, (zipfile.BadZipFile, ValueError, OSError)) or name.endswith(
+            ("PackageNotFoundError", "InvalidXmlError")):
+        return _one_line(exc)
+    return "it could not be read"
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    return msg if len(msg) <= limit else msg[:limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------------------- text
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 (with/without BOM), UTF-16 (BOM) or Windows-1252; raise on binary."""
+    """Decode UTF-8 (with/without BOM), UTF-16/32 (BOM), UTF-16 (no BOM) or Windows-1252.
+
+    Raise :class:`UnicodeDecodeError` for binary content.
+    """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return _check_text(data[len(codecs.BOM_UTF8):].decode("utf-8"), data)
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _check_text(data.decode("utf-32"), data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return _check_text(data.decode("utf-16"), data)
     if b"\x00" in data[:4096]:
         # UTF-16 without a BOM shows as every other byte being zero in ASCII text
         sample = data[:4096]
         if sample[1::2].count(0) > len(sample) * 0.4:
-            return data.decode("utf-16-le")
+            return _check_text(data.decode("utf-16-le"), data)
         if sample[0::2].count(0) > len(sample) * 0.4:
-            return data.decode("utf-16-be")
+            return _check_text(data.decode("utf-16-be"), data)
         raise UnicodeDecodeError("binary", data, 0, 1, "binary file (NUL bytes)")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
+    return _check_text(text, data)
+
+
+def _check_text(text: str, data: bytes) -> str:
+    """Refuse decoded "text" with many control characters (a binary that happened to decode)."""
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v\x1a")
+    if controls > 4 and controls > len(sample) * 0.02:
+        raise UnicodeDecodeError("binary", data, 0, 1, "binary file (control characters)")
+    return text
 
 
 def clean_text(text: str) -> str:
@@ -45,14 +168,579 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or ch >= " " and ch != "\x7f")
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+# ------------------------------------------------------------------------------ sniffing
+
+
+def detect_format(data: bytes, suffix: str = "") -> str:
+    """``"docx"``, ``"odt"``, ``"pdf"`` or ``"text"`` from the content (then the suffix).
+
+    Raise :class:`ReadError` for content that is none of them, or that contradicts a
+    document suffix (``.docx``/``.odt``/``.pdf``).
+    """
+    suffix = suffix.lower()
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_format(data, suffix)
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(_OLE2):
+        raise ReadError("legacy Word .doc or password-protected Office file (OLE2): not "
+                        "supported; save it as .docx without a password")
+    if suffix in DOCUMENT_SUFFIXES:
+        what = "a PDF" if suffix == ".pdf" else "a zip archive"
+        raise ReadError(f"not a valid {suffix} file (empty file)" if not data else
+                        f"not a valid {suffix} file (the content is not {what})")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise ReadError(f"not a text file ({what}); supported: {SUPPORTED}")
+    if data.lstrip()[:5] == b"{\\rtf":
+        raise ReadError("RTF document: not supported; save it as .docx or .txt")
+    return "text"
+
+
+def _zip_format(data: bytes, suffix: str) -> str:
+    label = f"{suffix} file" if suffix in (".docx", ".odt") else "zip archive"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            mimetype = ""
+            info = zf.NameToInfo.get("mimetype")
+            if info is not None and info.file_size < 200:
+                mimetype = zf.read(info).decode("ascii", "replace").strip()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
+            ValueError, EOFError) as exc:
+        raise ReadError(f"corrupt {label} (not a readable zip archive: {_one_line(exc)})") \
+            from None
+    if mimetype in ODT_MIMETYPES or (not mimetype and suffix == ".odt"
+                                     and "content.xml" in names):
+        return "odt"
+    if mimetype.startswith("application/vnd.oasis.opendocument."):
+        kind = mimetype.rsplit(".", 1)[-1]
+        raise ReadError(f"OpenDocument {kind}: not supported (only text documents, .odt)")
+    if any(n.startswith("xl/") for n in names):
+        raise ReadError("Excel workbook (.xlsx): not supported")
+    if any(n.startswith("ppt/") for n in names):
+        raise ReadError("PowerPoint presentation (.pptx): not supported")
+    if suffix in (".docx", ".odt"):
+        raise ReadError(f"corrupt {suffix} file (the zip archive has no document in it)")
+    raise ReadError(f"zip archive, not a document; supported: {SUPPORTED}")
+
+
+def _check_zip(data: bytes, label: str, max_bytes: int) -> None:
+    """Refuse zip bombs from the sizes in the central directory, before decompressing.
+
+    (``zipfile`` never returns more than a member's recorded size, so the check holds even if
+    the recorded sizes lie.)
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReadError(f"corrupt {label} file ({_one_line(exc)})") from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ReadError(f"{label} file has {len(infos):,} parts, over the limit of "
+                        f"{MAX_ZIP_MEMBERS:,}")
+    total = sum(i.file_size for i in infos)
+    limit = max(UNZIP_FACTOR * max_bytes, MIN_UNZIP_LIMIT)
+    if total > limit:
+        raise ReadError(f"{label} file would unpack to {total:,} bytes, over the limit of "
+                        f"{limit:,} (possible zip bomb)")
+
+
+# ------------------------------------------------------------------------------- blocks
+
+# A document is flattened to blocks (text, group): consecutive blocks of the same non-None
+# group (the items of a list, the rows of one table) are joined by a newline, all others by
+# a blank line.
+Block = tuple[str, object]
+
+
+def _join_blocks(blocks: list[Block]) -> str:
+    out: list[str] = []
+    prev_group: object = None
+    for text, group in blocks:
+        if out:
+            out.append("\n" if group is not None and group == prev_group else "\n\n")
+        out.append(text)
+        prev_group = group
+    return "".join(out)
+
+
+def _row_blocks(cells: list[list[Block]], table_group: object) -> list[Block]:
+    """One line ``a | b | c`` when every cell is at most one line, else the cells' blocks."""
+    filled = [c for c in cells if c]
+    if all(len(c) == 1 and "\n" not in c[0][0] for c in filled):
+        line = " | ".join(c[0][0].strip() for c in filled)
+        return [(line, table_group)] if line else []
+    return [b for c in filled for b in c]
+
+
+class _Counters:
+    """List numbering: one counter per (list, level); a level resets the deeper ones."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[object, int], int] = {}
+
+    def next(self, key: object, level: int, start: int = 1) -> int:
+        for (k, lvl) in list(self.counts):
+            if k == key and lvl > level:
+                del self.counts[(k, lvl)]
+        n = self.counts.get((key, level), start - 1) + 1
+        self.counts[(key, level)] = n
+        return n
+
+
+def _marker(level: int, numbered: int | None) -> str:
+    return "  " * min(level, 8) + ("- " if numbered is None else f"{numbered}. ")
+
+
+# --------------------------------------------------------------------------------- docx
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_W_SKIP = {_W + t for t in ("pPr", "rPr", "del", "moveFrom", "txbxContent", "delText",
+                            "instrText", "footnoteReference", "endnoteReference",
+                            "commentReference", "sym", "object", "pict")}
+_W_SKIP.add(_MC + "Fallback")
+_W_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag"}
+
+
+def _docx_text(data: bytes) -> str:
+    import docx  # lazy: python-docx is only needed for .docx
+
+    document = docx.Document(io.BytesIO(data))
+    reader = _DocxReader(document)
+    return _join_blocks(reader.blocks(document.element.body))
+
+
+class _DocxReader:
+    def __init__(self, document) -> None:
+        self.counters = _Counters()
+        try:
+            self.styles = document.styles.element
+        except Exception:  # noqa: BLE001 - a document without styles still has text
+            self.styles = None
+        try:
+            self.numbering = document.part.numbering_part.element
+        except Exception:  # noqa: BLE001
+            self.numbering = None
+
+    @staticmethod
+    def children(el, tag: str):
+        """Children with ``tag``, looking through content-control and custom-XML wrappers."""
+        for child in el:
+            if child.tag == tag:
+                yield child
+            elif child.tag in _W_WRAPPERS:
+                yield from _DocxReader.children(child, tag)
+
+    def blocks(self, container) -> list[Block]:
+        out: list[Block] = []
+        for child in container:
+            tag = child.tag
+            if tag == _W + "p":
+                text = self.paragraph_text(child)
+                if not text.strip():
+                    continue
+                marker = self.list_marker(child)
+                out.append((marker + text.strip(), "list") if marker is not None
+                           else (text.strip(), None))
+            elif tag == _W + "tbl":
+                group = object()
+                for tr in self.children(child, _W + "tr"):
+                    cells = [self.blocks(tc) for tc in self.children(tr, _W + "tc")]
+                    out.extend(_row_blocks(cells, group))
+            elif tag in _W_WRAPPERS:
+                out.extend(self.blocks(child))
+        return out
+
+    @staticmethod
+    def paragraph_text(p) -> str:
+        parts: list[str] = []
+
+        def walk(el) -> None:
+            for child in el:
+                tag = child.tag
+                if not isinstance(tag, str) or tag in _W_SKIP:
+                    continue
+                if tag == _W + "t":
+                    parts.append(child.text or "")
+                elif tag in (_W + "tab", _W + "ptab"):
+                    parts.append("\t")
+                elif tag in (_W + "br", _W + "cr"):
+                    parts.append("\n")
+                elif tag == _W + "noBreakHyphen":
+                    parts.append("-")
+                else:
+                    walk(child)
+
+        walk(p)
+        return "".join(parts)
+
+    def _style_numpr(self, style_id: str):
+        """numPr of a paragraph style (or the styles it is based on), for list styles."""
+        for _ in range(5):
+            style = self.styles.get_by_id(style_id) if self.styles is not None else None
+            if style is None:
+                return None
+            numpr = style.find(f"{_W}pPr/{_W}numPr")
+            if numpr is not None:
+                return numpr
+            style_id = style.xpath("string(./w:basedOn/@w:val)")
+            if not style_id:
+                return None
+        return None
+
+    def list_marker(self, p) -> str | None:
+        """``"- "`` or ``"1. "`` (indented by level) for a list paragraph, else None."""
+        numpr = p.find(f"{_W}pPr/{_W}numPr")
+        style_id = p.xpath("string(./w:pPr/w:pStyle/@w:val)")
+        if numpr is None and style_id:
+            numpr = self._style_numpr(style_id)
+        if numpr is None:
+            low = style_id.lower()
+            if low.startswith("listnumber"):
+                return _marker(0, self.counters.next(low, 0))
+            if low.startswith("listbullet"):
+                return _marker(0, None)
+            return None
+        try:
+            num_id = int(numpr.xpath("string(./w:numId/@w:val)") or -1)
+            level = max(0, int(numpr.xpath("string(./w:ilvl/@w:val)") or 0))
+        except ValueError:
+            return _marker(0, None)
+        if num_id == 0:  # numbering explicitly removed
+            return None
+        fmt, start = self.number_format(num_id, level)
+        if fmt == "none":
+            return None
+        if fmt == "bullet":
+            return _marker(level, None)
+        return _marker(level, self.counters.next(num_id, level, start))
+
+    def number_format(self, num_id: int, level: int) -> tuple[str, int]:
+        if self.numbering is None or num_id < 0:
+            return "bullet", 1
+        num = f'./w:num[@w:numId="{num_id}"]'
+        lvl_xpath = [f'{num}/w:lvlOverride[@w:ilvl="{level}"]/w:lvl']
+        abstract = self.numbering.xpath(f"string({num}/w:abstractNumId/@w:val)")
+        if abstract.isdigit():
+            lvl_xpath.append(f'./w:abstractNum[@w:abstractNumId="{abstract}"]'
+                             f'/w:lvl[@w:ilvl="{level}"]')
+        for xp in lvl_xpath:
+            fmt = self.numbering.xpath(f"string({xp}/w:numFmt/@w:val)")
+            if fmt:
+                start = self.numbering.xpath(f"string({xp}/w:start/@w:val)")
+                return fmt, int(start) if start.isdigit() else 1
+        return "bullet", 1
+
+
+# ---------------------------------------------------------------------------------- odt
+
+
+def _odt_text(data: bytes) -> str:
+    from odf.opendocument import load  # lazy: odfpy is only needed for .odt
+
+    document = load(io.BytesIO(data))
+    if document.text is None:
+        raise ReadError("corrupt .odt file (no text body)")
+    return _join_blocks(_OdtReader(document).blocks(document.text))
+
+
+class _OdtReader:
+    def __init__(self, document) -> None:
+        from odf import namespaces as ns
+        from odf.text import ListStyle
+
+        self.TEXT, self.TABLE, self.OFFICE = ns.TEXTNS, ns.TABLENS, ns.OFFICENS
+        self.STYLE, self.DRAW = ns.STYLENS, ns.DRAWNS
+        self.counters = _Counters()
+        self.list_styles: dict[str, dict[int, str]] = {}
+        for root in (document.styles, document.automaticstyles):
+            for el in root.getElementsByType(ListStyle):
+                levels = {}
+                for lvl in el.childNodes:
+                    if getattr(lvl, "qname", None) is None:
+                        continue
+                    try:
+                        n = int(lvl.getAttrNS(self.TEXT, "level") or 1)
+                    except ValueError:
+                        continue
+                    if lvl.qname[1] == "list-level-style-number":
+                        fmt = lvl.getAttrNS(self.STYLE, "num-format") or ""
+                        levels[n] = "number" if fmt else "none"
+                    else:
+                        levels[n] = "bullet"
+                self.list_styles[el.getAttrNS(self.STYLE, "name") or ""] = levels
+
+    def blocks(self, container, list_style: str | None = None, level: int = 0) -> list[Block]:
+        out: list[Block] = []
+        for child in container.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname is None:
+                continue
+            ns, name = qname
+            if ns == self.TEXT and name in ("p", "h"):
+                text = self.inline_text(child).strip()
+                if text.strip():
+                    out.append((text, None))
+            elif ns == self.TEXT and name == "list":
+                style = child.getAttrNS(self.TEXT, "style-name") or list_style
+                out.extend(self.list_blocks(child, style, level))
+            elif ns == self.TABLE and name == "table":
+                group = object()
+                for row in self.rows(child):
+                    cells = [self.blocks(cell) for cell in row.childNodes
+                             if getattr(cell, "qname", None) == (self.TABLE, "table-cell")]
+                    out.extend(_row_blocks(cells, group))
+            elif ns == self.TEXT and name in ("section", "index-body"):
+                out.extend(self.blocks(child, list_style, level))
+        return out
+
+    def rows(self, table):
+        for child in table.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname == (self.TABLE, "table-row"):
+                yield child
+            elif qname in ((self.TABLE, "table-rows"), (self.TABLE, "table-header-rows"),
+                           (self.TABLE, "table-row-group")):
+                yield from self.rows(child)
+
+    def list_blocks(self, lst, style: str | None, level: int) -> list[Block]:
+        out: list[Block] = []
+        key = object()
+        kind = self.list_styles.get(style or "", {}).get(level + 1, "bullet")
+        for item in lst.childNodes:
+            if getattr(item, "qname", None) not in ((self.TEXT, "list-item"),
+                                                     (self.TEXT, "list-header")):
+                continue
+            first = True
+            for text, group in self.blocks(item, style, level + 1):
+                if group == "list":  # a nested list, already marked
+                    out.append((text, group))
+                elif first:
+                    first = False
+                    if kind == "none":
+                        marker = "  " * min(level, 8)
+                    elif kind == "number":
+                        marker = _marker(level, self.counters.next(key, level))
+                    else:
+                        marker = _marker(level, None)
+                    out.append((marker + text, "list"))
+                else:  # a further paragraph of the same item
+                    out.append(("  " * min(level + 1, 8) + text, "list"))
+        return out
+
+    def inline_text(self, node) -> str:
+        parts: list[str] = []
+
+        def walk(el) -> None:
+            for child in el.childNodes:
+                if child.nodeType == child.TEXT_NODE:
+                    parts.append(re.sub(r"[ \t\r\n]+", " ", child.data))
+                    continue
+                qname = getattr(child, "qname", None)
+                if qname is None:
+                    continue
+                ns, name = qname
+                if ns == self.TEXT:
+                    if name == "s":
+                        try:
+                            n = int(child.getAttrNS(self.TEXT, "c") or 1)
+                        except ValueError:
+                            n = 1
+                        parts.append(" " * max(1, min(n, 100)))
+                    elif name == "tab":
+                        parts.append("\t")
+                    elif name == "line-break":
+                        parts.append("\n")
+                    elif name in ("note", "tracked-changes"):
+                        continue
+                    else:
+                        walk(child)
+                elif ns == self.OFFICE and name == "annotation":
+                    continue
+                elif ns == self.DRAW:  # frames, text boxes, images
+                    continue
+                else:
+                    walk(child)
+
+        walk(node)
+        return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------- pdf
+
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00ad": ""})
+_PDF_BULLET_RE = re.compile(r"^\s*(?:[-*•·▪◦–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
+
+
+@contextmanager
+def _quiet_pypdf():
+    """pypdf logs and warns about every quirk of a malformed PDF; the user needs none of it."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _pdf_text(data: bytes, note: Notify) -> str:
+    from pypdf import PdfReader  # lazy: pypdf is only needed for PDFs
+
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            encrypted = reader.is_encrypted
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
+            raise ReadError(f"corrupt PDF ({_one_line(exc)})") from None
+        if encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - e.g. AES without the cryptography package
+                opened = 0
+            if not opened:
+                raise ReadError("encrypted PDF (password protected): save or export an "
+                                "unprotected copy and try again")
+        try:
+            pages = list(reader.pages)
+        except Exception as exc:  # noqa: BLE001
+            raise ReadError(f"corrupt PDF ({_one_line(exc)})") from None
+        texts, blank, failed = [], [], []
+        for number, page in enumerate(pages, 1):
+            try:
+                text = page.extract_text() or ""
+            except Exception:  # noqa: BLE001 - skip the page, keep the rest
+                failed.append(number)
+                continue
+            text = reflow_pdf_text(clean_text(text.translate(_LIGATURES)))
+            if text.strip():
+                texts.append(text.strip("\n"))
+            else:
+                blank.append(number)
+    if not texts:
+        if failed and not blank:
+            raise ReadError("corrupt PDF (the text of its pages could not be read)")
+        raise ReadError("no extractable text (scanned PDF?)")
+    if failed:
+        note(f"page(s) {_ranges(failed)} could not be read and were skipped")
+    if blank:
+        note(f"page(s) {_ranges(blank)} have no extractable text (scanned?)")
+    return "\n\n".join(texts)
+
+
+def _ranges(numbers: list[int]) -> str:
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1].split("-")[-1] == str(n - 1):
+            out[-1] = out[-1].split("-")[0] + f"-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
+
+
+def reflow_pdf_text(text: str) -> str:
+    """Re-join lines that the page layout wrapped inside a sentence.
+
+    A line is joined to the next one (with a space, or nothing after a hyphen) when it is
+    long (at least 60% of the longest line on the page), does not end a sentence or clause
+    (``. ! ? : ;``), and the next line is neither blank nor a list item. Headings, short
+    lines, list items and paragraph breaks are kept as they are.
+    """
+    lines = text.split("\n")
+    longest = max((len(ln.rstrip()) for ln in lines), default=0)
+    if longest < 30:
+        return text
+    out: list[str] = []
+    for line in lines:
+        if out:
+            prev = out[-1].rstrip()
+            if (prev and line.strip() and len(prev) >= 0.6 * longest
+                    and not re.search(r"[.!?:;…][\"'”’)\]]*$", prev)
+                    and not _PDF_BULLET_RE.match(line)):
+                if re.search(r"\w-$", prev) and line.lstrip()[:1].islower():
+                    out[-1] = prev + line.lstrip()
+                else:
+                    out[-1] = prev + " " + line.lstrip()
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYTES,
+                 note: Notify | None = None) -> str:
+    """The analysable text of a file's bytes, whatever its format; raise :class:`ReadError`."""
+    note = note or (lambda _msg: None)
+    fmt = detect_format(data, suffix)
+    if fmt == "text":
+        try:
+            text = decode_bytes(data)
+        except UnicodeDecodeError:
+            raise ReadError(f"not a text file (binary content); supported: {SUPPORTED}") \
+                from None
+        text = clean_text(text)
+    elif fmt == "pdf":
+        text = _pdf_text(data, note)
+    else:
+        label = f".{fmt}"
+        _check_zip(data, label, max_bytes)
+        try:
+            text = _docx_text(data) if fmt == "docx" else _odt_text(data)
+        except ReadError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the libraries raise many kinds when corrupt
+            raise ReadError(f"corrupt {label} file ({_describe(exc)})") from None
+        text = clean_text(text)
+    if len(text) > max_bytes:
+        raise ReadError(f"extracted text is {len(text):,} characters, over the limit of "
+                        f"{max_bytes:,} (raise it with --max-bytes)")
+    return text
+
+
+def read_bytes(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES,
+               notes: list[str] | None = None, suffix: str | None = None) -> Source:
+    """One :class:`Source` (the whole input, not split into entries) from bytes."""
+    if suffix is None:
+        suffix = Path(name).suffix if not name.startswith("<") else ""
+
+    def note(msg: str) -> None:
+        if notes is not None:
+            notes.append(f"{name}: {msg}")
+
+    try:
+        return Source(name, extract_text(data, suffix, max_bytes, note))
+    except ReadError as exc:
+        return Source(name, None, str(exc))
+    except RecursionError:
+        return Source(name, None, "cannot read file: too deeply nested")
+    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the batch
+        return Source(name, None, f"cannot read file ({type(exc).__name__}: {_one_line(exc)})")
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+              notes: list[str] | None = None) -> Source:
+    """One :class:`Source` for a file (not split into entries; see :func:`split_source`)."""
+    path = Path(path)
     name = str(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return Source(name, None, f"file is {size:,} bytes, over the limit of "
                                       f"{max_bytes:,} (raise it with --max-bytes)")
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # read at most the limit, even if the file grows
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return Source(name, None, f"file is over the limit of {max_bytes:,} bytes "
+                                      "(raise it with --max-bytes)")
     except FileNotFoundError:
         return Source(name, None, "file not found")
     except IsADirectoryError:
@@ -61,15 +749,81 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         return Source(name, None, "permission denied")
     except OSError as exc:
         return Source(name, None, f"cannot read file: {exc.strerror or exc}")
+    return read_bytes(data, name, max_bytes, notes, suffix=path.suffix)
+
+
+def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES, notes: list[str] | None = None) -> Source:
+    stream = getattr(sys.stdin, "buffer", None)
     try:
-        text = decode_bytes(data)
-    except UnicodeDecodeError:
-        return Source(name, None, "not a text file (binary content); supported: .txt, .md")
-    return Source(name, clean_text(text))
+        data = stream.read(max_bytes + 1) if stream is not None else \
+            sys.stdin.read(max_bytes + 1).encode("utf-8")
+    except OSError as exc:
+        return Source("<stdin>", None, f"cannot read standard input: {exc.strerror or exc}")
+    if len(data) > max_bytes:
+        return Source("<stdin>", None, f"input over the limit of {max_bytes:,} bytes")
+    return read_bytes(data, "<stdin>", max_bytes, notes, suffix="")
+
+
+# ------------------------------------------------------------------------------ entries
+
+
+def split_into_entries(text: str) -> list[str] | None:
+    """The entries of a text with entry separators (see the module docstring), else None."""
+    cuts: list[tuple[int, int, str]] = []  # (separator start, separator end, title)
+    for m in SEPARATOR_RE.finditer(text):
+        title = (m.group("title") or "").strip()
+        start = m.start()
+        if not title and start > 0 and text[:start - 1].rsplit("\n", 1)[-1].strip():
+            continue  # a bare === right under a line of text: a Markdown heading underline
+        cuts.append((start, m.end(), title))
+    if not cuts:
+        return None
+    entries: list[str] = []
+    head = text[:cuts[0][0]]
+    if head.strip():
+        entries.append(head.strip("\n").rstrip())
+    for i, (_start, end, title) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+        body = text[end:stop]
+        entry = (title + body).rstrip() if title else body.strip("\n").rstrip()
+        if entry.strip():
+            entries.append(entry)
+    return entries
+
+
+ENTRY_SUFFIX_RE = re.compile(r"#\d+$")
+
+
+def entry_file(path: str) -> str:
+    """The file a source path names: ``notes.docx#2`` -> ``notes.docx`` (see
+    :func:`split_source`); other paths unchanged. For checks such as "do not overwrite an
+    input", use both this and the path itself (a file may really be called ``a#2``)."""
+    return ENTRY_SUFFIX_RE.sub("", path)
+
+
+def split_source(src: Source) -> list[Source]:
+    """The entries of a source (``path#1``, ``path#2``, ...), or the source itself."""
+    if src.text is None:
+        return [src]
+    entries = split_into_entries(src.text)
+    if entries is None:
+        return [src]
+    if not entries:
+        return [Source(src.path, "")]
+    return [Source(f"{src.path}#{i}", text) for i, text in enumerate(entries, 1)]
+
+
+# ------------------------------------------------------------------------------ folders
+
+
+def _natural_key(name: str) -> tuple:
+    parts = re.split(r"(\d+)", name)
+    return ([int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], name)
 
 
 def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
-    """Files under ``folder``, recursively, sorted, skipping hidden and unsupported ones."""
+    """Files under ``folder``, recursively, in natural order, skipping hidden and
+    unsupported ones (each with a note)."""
     seen: set[tuple[int, int]] = set()
 
     def walk(d: Path) -> Iterator[Path]:
@@ -79,7 +833,7 @@ def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
                 notes.append(f"{d}: skipped (symlink loop)")
                 return
             seen.add((st.st_dev, st.st_ino))
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            entries = sorted(os.scandir(d), key=lambda e: _natural_key(e.name))
         except PermissionError:
             notes.append(f"{d}: skipped (permission denied)")
             return
@@ -87,9 +841,13 @@ def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
             notes.append(f"{d}: skipped ({exc.strerror or exc})")
             return
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             p = Path(entry.path)
+            if entry.name.startswith("."):
+                notes.append(f"{p}: skipped (hidden)")
+                continue
+            if entry.name.startswith("~$"):
+                notes.append(f"{p}: skipped (Office lock file)")
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -104,21 +862,26 @@ def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
     yield from walk(folder)
 
 
-def iter_sources(paths: list[str], notes: list[str],
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source]:
+def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
+                 split_entries: bool = True) -> Iterator[Source]:
+    """Every input as :class:`Source` objects, in order: files, folders, ``-`` (stdin).
+
+    With ``split_entries`` (the default) a file with entry separators yields one source per
+    entry (``path#N``). Folder skips and per-file remarks are appended to ``notes``.
+    """
+    def expand(src: Source) -> list[Source]:
+        return split_source(src) if split_entries else [src]
+
     for raw in paths:
         if raw == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield Source("<stdin>", None, f"input over the limit of {max_bytes:,} bytes")
-                continue
-            try:
-                yield Source("<stdin>", clean_text(decode_bytes(data)))
-            except UnicodeDecodeError:
-                yield Source("<stdin>", None, "not text (binary content)")
+            yield from expand(read_stdin(max_bytes, notes))
+            continue
+        if not raw:
+            yield Source(raw, None, "empty path")
             continue
         p = Path(raw)
         if p.is_dir():
-            yield from (read_file(f, max_bytes) for f in iter_folder(p, notes))
+            for f in iter_folder(p, notes):
+                yield from expand(read_file(f, max_bytes, notes))
         else:
-            yield read_file(p, max_bytes)
+            yield from expand(read_file(p, max_bytes, notes))

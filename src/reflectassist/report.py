@@ -1,23 +1,58 @@
 """Render analysis results as terminal text, JSON, CSV or a self-contained HTML report.
 
-HTML comes from Jinja2 templates in ``templates/`` with autoescaping on, so user text is
-always escaped; the page has a Content-Security-Policy and makes no network requests.
+HTML comes from the Jinja2 templates in ``templates/`` with autoescaping on, so user text
+is always escaped (nothing user-controlled is ever marked safe). The page is one file:
+inline CSS and SVG, a small optional inline script, and a Content-Security-Policy that
+allows exactly that style sheet and that script (by SHA-256 hash) and nothing else, so it
+makes no network requests and injected markup could not run even if it were not escaped.
+
+Two views: a single document (one input), and a batch view (several inputs) with a
+sortable, filterable table, inline SVG charts and a collapsible section per document.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
 
-from . import GIBBS_STAGES, SMART_CRITERIA, __version__
+from . import GIBBS, GIBBS_STAGES, KINDS, LABELS_DEPTH, SMART_CRITERIA, __version__
 
-ELEMENT_COLOURS = {
-    "experience": "#dbe9f6", "feeling": "#fde2e4", "belief": "#efe3f7", "difficulty": "#fff1c9",
-    "perspective": "#d8f3ea", "reflection": "#c9f0d6", "learning": "#e5f5c4",
-    "intention": "#ffe0c2", "other": "#eeeeee",
-}
+#: kinds for which Gibbs coverage and a missing action plan are reported as flags
+REFLECTIVE_KINDS = frozenset({"reflective_entry", "portfolio_entry"})
+#: kinds expected to end with targets or agreed actions
+TARGET_KINDS = REFLECTIVE_KINDS | {"supervision_note"}
+#: the CSV / batch-table columns, in order (new columns are only ever appended)
+CSV_FIELDS = (
+    "path", "kind", "depth", "depth_label", "gibbs_stages", "gibbs_missing",
+    "feedback_comments", "feedback_mean_specificity", "targets", "smart_share", "suggestions",
+    "error",
+    # added with the production report; appended so that column positions stay stable
+    "depth_confidence", "feedback_vague", "feedback_partly_specific", "feedback_specific",
+    "targets_all_smart", "important_suggestions", "flags",
+)
+FEEDBACK_PARTS = ("instance", "impact", "next_step")
+SEVERITY_ORDER = {"important": 0, "advice": 1, "info": 2}
+#: at most this many elements are highlighted for one suggestion
+MAX_HIGHLIGHT = 40
+
+
+@cache
+def report_texts() -> dict[str, Any]:
+    """Labels, descriptions and colours for the report (``data/report_texts.json``)."""
+    with resources.files("reflectassist").joinpath("data", "report_texts.json").open(
+        "r", encoding="utf-8"
+    ) as fh:
+        return json.load(fh)
+
+
+ELEMENT_COLOURS = {k: v["colour"] for k, v in report_texts()["elements"].items()}
 
 
 def contract(results: list[dict]) -> dict:
@@ -28,40 +63,87 @@ def render_json(results: list[dict]) -> str:
     return json.dumps(contract(results), ensure_ascii=False, indent=2)
 
 
+# --------------------------------------------------------------------------- summaries
+
+
+def _stages(r: dict) -> set[str]:
+    return {s["gibbs"] for s in r.get("sentences") or [] if s.get("gibbs") and not s.get("buzz")}
+
+
+def _smart_met(t: dict) -> int:
+    return sum(bool(t["smart"][c]["met"]) for c in SMART_CRITERIA if c in t.get("smart", {}))
+
+
+def flags(r: dict) -> list[str]:
+    """Short warnings for the batch table: what a supervisor may want to look at first."""
+    if r.get("error"):
+        return []
+    out = []
+    d = r.get("depth") or {}
+    probs = d.get("probabilities") or []
+    if probs and max(probs) < report_texts()["uncertain_below"]:
+        out.append("uncertain depth")
+    buzz = sum(bool(s.get("buzz")) for s in r.get("sentences") or [])
+    if buzz:
+        out.append(f"{buzz} buzzword sentence{'s' if buzz > 1 else ''}")
+    vague = sum(f.get("specificity") == 0 for f in r.get("feedback") or [])
+    if vague:
+        out.append(f"{vague} vague feedback")
+    targets = r.get("targets") or []
+    not_smart = sum(_smart_met(t) < len(SMART_CRITERIA) for t in targets)
+    if not_smart:
+        out.append(f"{not_smart} target{'s' if not_smart > 1 else ''} not SMART")
+    if not targets and r.get("kind") in TARGET_KINDS:
+        out.append("no targets")
+    return out
+
+
 def summary_row(r: dict) -> dict:
     """One flat row per document: the batch table and the CSV share it."""
-    stages = {s["gibbs"] for s in r["sentences"] if s.get("gibbs") and not s.get("buzz")}
-    fb = r["feedback"]
-    tg = r["targets"]
-    met = sum(t["smart"][c]["met"] for t in tg for c in SMART_CRITERIA)
+    stages = _stages(r)
+    fb = r.get("feedback") or []
+    tg = r.get("targets") or []
+    met = sum(_smart_met(t) for t in tg)
+    spec = Counter(c.get("specificity") for c in fb)
+    d = r.get("depth")
     return {
         "path": r["path"],
-        "kind": r["kind"] or "",
-        "depth": "" if not r["depth"] else r["depth"]["level"],
-        "depth_label": "" if not r["depth"] else r["depth"]["label"],
+        "kind": r.get("kind") or "",
+        "depth": "" if not d else d["level"],
+        "depth_label": "" if not d else d["label"],
         "gibbs_stages": len(stages),
-        "gibbs_missing": ";".join(s for s in GIBBS_STAGES if s not in stages) if r["depth"] else "",
+        "gibbs_missing": ";".join(s for s in GIBBS_STAGES if s not in stages) if d else "",
         "feedback_comments": len(fb),
         "feedback_mean_specificity": round(sum(c["specificity"] for c in fb) / len(fb), 2)
         if fb else "",
         "targets": len(tg),
-        "smart_share": round(met / (5 * len(tg)), 2) if tg else "",
-        "suggestions": len(r["suggestions"]),
-        "error": r["error"] or "",
+        "smart_share": round(met / (len(SMART_CRITERIA) * len(tg)), 2) if tg else "",
+        "suggestions": len(r.get("suggestions") or []),
+        "error": r.get("error") or "",
+        "depth_confidence": round(max(d["probabilities"]), 2)
+        if d and d.get("probabilities") else "",
+        "feedback_vague": spec[0],
+        "feedback_partly_specific": spec[1],
+        "feedback_specific": spec[2],
+        "targets_all_smart": sum(_smart_met(t) == len(SMART_CRITERIA) for t in tg),
+        "important_suggestions": sum(s.get("severity") == "important"
+                                     for s in r.get("suggestions") or []),
+        "flags": "; ".join(flags(r)),
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def render_csv(results: list[dict]) -> str:
+    """The batch table, one row per document, for gradebooks and spreadsheets."""
     buf = io.StringIO()
-    rows = [summary_row(r) for r in results]
-    fields = list(summary_row({"path": "", "kind": None, "depth": None, "sentences": [],
-                               "feedback": [], "targets": [], "suggestions": [],
-                               "error": None}).keys())
-    w = csv.DictWriter(buf, fieldnames=fields)
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
     w.writeheader()
-    for row in rows:
-        # neutralise spreadsheet formulas in user-controlled cells
-        row = {k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+    for r in results:
+        row = summary_row(r)
+        # neutralise spreadsheet formulas in user-controlled cells (paths, error messages)
+        row = {k: ("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
                for k, v in row.items()}
         w.writerow(row)
     return buf.getvalue()
@@ -102,35 +184,329 @@ def _clip(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def segments(r: dict) -> list[dict]:
-    """Split the text into plain and sentence pieces for inline marking in HTML."""
-    text = r.get("_text")
-    if text is None:
-        return []
-    out, pos = [], 0
-    for i, s in enumerate(r["sentences"]):
-        if s["start"] > pos:
-            out.append({"text": text[pos:s["start"]], "sentence": None})
-        out.append({"text": text[s["start"]:s["end"]], "sentence": s, "index": i})
-        pos = s["end"]
-    if pos < len(text):
-        out.append({"text": text[pos:], "sentence": None})
+# --------------------------------------------------------------------------- text view
+
+
+def _normalise(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _offsets_fit(r: dict, text: str) -> bool:
+    n = r.get("text_length")
+    if isinstance(n, int) and n and n != len(text):
+        return False
+    for key in ("sentences", "feedback", "targets"):
+        for s in r.get(key) or []:
+            if "text" in s and text[s["start"]:s["end"]] != s["text"]:
+                return False
+    return True
+
+
+def source_text(r: dict, text: str | None) -> tuple[str | None, bool]:
+    """The text the offsets index, and whether it is the original (else rebuilt).
+
+    The CLI passes the text it analysed. If it is missing or does not match the offsets
+    (e.g. a caller passed the raw file), the text is rebuilt from the quoted spans in the
+    result, with spaces where nothing was quoted.
+    """
+    if r.get("error"):
+        return None, False
+    for candidate in (text, _normalise(text) if text is not None else None):
+        if candidate is not None and _offsets_fit(r, candidate):
+            return candidate, True
+    spans = [s for key in ("sentences", "feedback", "targets") for s in r.get(key) or []
+             if isinstance(s.get("text"), str)]
+    if not spans:
+        return None, False
+    n = max([r.get("text_length") or 0] + [s["start"] + len(s["text"]) for s in spans])
+    buf = [" "] * n
+    for s in spans:
+        buf[s["start"]:s["start"] + len(s["text"])] = list(s["text"])
+    return "".join(buf), False
+
+
+def _spans(items: list[dict], n: int) -> list[tuple[int, int, int]]:
+    """(start, end, index) of every item with a non-empty span inside [0, n]."""
+    out = []
+    for j, it in enumerate(items or []):
+        try:
+            a, b = int(it["start"]), int(it["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        a, b = max(0, min(a, n)), max(0, min(b, n))
+        if a < b:
+            out.append((a, b, j))
     return out
 
 
-def render_html(results: list[dict], texts: dict[str, str] | None = None) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+def text_view(r: dict, text: str, did: str) -> dict:
+    """Cut the text at every sentence, feedback and target boundary.
 
-    env = Environment(loader=PackageLoader("reflectassist", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
-    docs = []
-    for n, r in enumerate(results):
-        r = dict(r)
-        r["_text"] = (texts or {}).get(r["path"])
-        docs.append({"id": f"doc{n}", "r": r, "row": summary_row(r), "segments": segments(r)})
-    depth_counts = Counter(d["r"]["depth"]["level"] for d in docs if d["r"]["depth"])
-    template = env.get_template("report.html.j2")
-    return template.render(docs=docs, version=__version__, colours=ELEMENT_COLOURS,
-                           criteria=SMART_CRITERIA, stages=GIBBS_STAGES,
-                           depth_counts=[depth_counts.get(k, 0) for k in range(4)],
-                           batch=len(docs) > 1)
+    Returns ``blocks``: one per sentence (and one per stretch between sentences), each a
+    flat list of pieces; a piece inside feedback or targets becomes one ``<mark>`` with the
+    classes of every span covering it, so overlapping spans never need nested or crossing
+    tags. ``anchors`` maps ("s"|"f"|"t", index) to the element ids that show that span.
+    """
+    n = len(text)
+    texts = report_texts()
+    sents, last = [], 0
+    for a, b, j in sorted(_spans(r.get("sentences"), n)):
+        a = max(a, last)  # overlapping sentences (should not happen): clip, never nest
+        if a < b:
+            sents.append((a, b, j))
+            last = b
+    fbs = _spans(r.get("feedback"), n)
+    tgs = _spans(r.get("targets"), n)
+    cuts = sorted({0, n}.union(*({a, b} for a, b, _ in sents + fbs + tgs)))
+    starts = {("f", j): a for a, _, j in fbs} | {("t", j): a for a, _, j in tgs}
+    blocks: list[dict] = []
+    anchors: dict[tuple[str, int], list[str]] = {}
+    where: dict[str, int] = {}
+    si = pn = 0
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        while si < len(sents) and sents[si][1] <= a:
+            si += 1
+        sj = sents[si][2] if si < len(sents) and sents[si][0] <= a else None
+        if not blocks or blocks[-1]["j"] != sj:
+            block = {"j": sj, "pieces": [], "refs": []}
+            if sj is not None:
+                s = r["sentences"][sj]
+                el = s.get("element") if s.get("element") in texts["elements"] else "other"
+                block.update(id=f"{did}-s{sj}", el=el, label=texts["elements"][el]["label"],
+                             buzz=bool(s.get("buzz")))
+                anchors[("s", sj)] = [block["id"]]
+                where[block["id"]] = len(blocks)
+            blocks.append(block)
+        piece: dict[str, Any] = {"text": text[a:b], "cls": ""}
+        f_in = [j for fa, fb_, j in fbs if fa <= a and b <= fb_]
+        t_in = [j for ta, tb, j in tgs if ta <= a and b <= tb]
+        if f_in or t_in:
+            pid = f"{did}-p{pn}"
+            pn += 1
+            cls = []
+            badges = []
+            if f_in:
+                spec = r["feedback"][f_in[0]].get("specificity")
+                cls += ["fb", f"f{spec}"]
+            if t_in:
+                cls.append("tg")
+            for j in f_in:
+                anchors.setdefault(("f", j), []).append(pid)
+                if starts[("f", j)] == a:
+                    spec = r["feedback"][j].get("specificity")
+                    label = texts["specificity"][spec] if spec in (0, 1, 2) else "?"
+                    badges.append({"cls": "tf", "label": f"feedback: {label}"})
+            for j in t_in:
+                anchors.setdefault(("t", j), []).append(pid)
+                if starts[("t", j)] == a:
+                    met = _smart_met(r["targets"][j])
+                    label = "SMART" if met == len(SMART_CRITERIA) else f"{met}/5 SMART"
+                    badges.append({"cls": "tt", "label": f"target: {label}"})
+            piece.update(id=pid, cls=" ".join(cls), badges=badges)
+            where[pid] = len(blocks) - 1
+        blocks[-1]["pieces"].append(piece)
+    return {"blocks": blocks, "anchors": anchors, "where": where, "sents": sents}
+
+
+def _suggestion_anchor(s: dict, r: dict, view: dict) -> list[str]:
+    """Element ids showing the span a suggestion is about (exact feedback/target, else
+    the sentences it overlaps)."""
+    a, b = s.get("start"), s.get("end")
+    if not isinstance(a, int) or not isinstance(b, int):
+        return []
+    for key, code in (("feedback", "f"), ("targets", "t")):
+        for j, it in enumerate(r.get(key) or []):
+            if it.get("start") == a and it.get("end") == b and (code, j) in view["anchors"]:
+                return view["anchors"][(code, j)][:MAX_HIGHLIGHT]
+    ids = []
+    for sa, sb, j in view["sents"]:
+        if sa < b and a < sb or a == b and sa <= a < sb:
+            ids.append(view["anchors"][("s", j)][0])
+    return ids[:MAX_HIGHLIGHT]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _pct(x: float) -> str:
+    return f"{round(100 * x)}%"
+
+
+def document_view(r: dict, text: str | None, n: int) -> dict:
+    """Everything the template needs for one document (ids are ``d<n>-...``)."""
+    texts = report_texts()
+    did = f"d{n}"
+    row = summary_row(r)
+    kind = r.get("kind") or ""
+    doc: dict[str, Any] = {"id": did, "r": r, "row": row, "flags": flags(r),
+                           "kind_label": texts["kinds"].get(kind, kind.replace("_", " ")),
+                           "depth": None, "blocks": [], "suggestions": [], "feedback": [],
+                           "targets": [], "original": False}
+    if r.get("error"):
+        return doc
+    d = r.get("depth")
+    if d:
+        level = d.get("level")
+        probs = d.get("probabilities") or []
+        info = texts["depth"].get(str(level), {"about": "", "next": ""})
+        doc["depth"] = {"level": level, "label": d.get("label", ""), "about": info["about"],
+                        "next": info["next"],
+                        "confidence": _pct(probs[level]) if isinstance(level, int)
+                        and 0 <= level < len(probs) else "",
+                        "uncertain": bool(probs) and max(probs) < texts["uncertain_below"]}
+    stages = _stages(r)
+    doc["gibbs"] = [{"stage": s, "present": s in stages} for s in GIBBS_STAGES]
+    doc["gibbs_present"] = len(stages)
+    fb = r.get("feedback") or []
+    spec = Counter(f.get("specificity") for f in fb)
+    doc["spec_counts"] = [(texts["specificity"][k], spec[k]) for k in range(3)]
+    tg = r.get("targets") or []
+    doc["smart_summary"] = {
+        "n": len(tg), "all": row["targets_all_smart"],
+        "met": sum(_smart_met(t) for t in tg), "of": len(SMART_CRITERIA) * len(tg),
+        "share": _pct(row["smart_share"]) if tg else "",
+        "per": [(texts["smart"][c], sum(bool(t["smart"][c]["met"]) for t in tg))
+                for c in SMART_CRITERIA],
+    }
+    text, original = source_text(r, text)
+    doc["original"] = original
+    if text is None:
+        return doc
+    view = text_view(r, text, did)
+    doc["blocks"] = view["blocks"]
+    # suggestions: most severe first, then in text order; numbered for back-links
+    sugg = sorted(enumerate(r.get("suggestions") or []),
+                  key=lambda p: (SEVERITY_ORDER.get(p[1].get("severity"), 3),
+                                 p[1].get("start") or 0, p[0]))
+    items = []
+    for k, (_, s) in enumerate(sugg, 1):
+        ids = _suggestion_anchor(s, r, view)
+        quote = text[s["start"]:s["end"]] if ids else ""
+        item = {"n": k, "id": f"{did}-g{k}", "s": s, "ids": ids, "quote": _clip(quote, 60),
+                "severity": texts["severity"].get(s.get("severity"), s.get("severity", "")),
+                "dimension": texts["dimension"].get(s.get("dimension"), s.get("dimension", ""))}
+        items.append(item)
+        if ids:
+            view["blocks"][view["where"][ids[0]]]["refs"].append(k)
+    doc["suggestions"] = items
+    doc["feedback"] = [
+        {"f": f, "ids": view["anchors"].get(("f", j), []),
+         "label": texts["specificity"][f["specificity"]]
+         if f.get("specificity") in (0, 1, 2) else "?",
+         "parts": [{"name": texts["feedback_parts"][p], "met": bool((f.get(p) or {}).get("met")),
+                    "evidence": list(dict.fromkeys(e[2] for e in (f.get(p) or {}).get("evidence")
+                                                   or [] if len(e) > 2))}
+                   for p in FEEDBACK_PARTS]}
+        for j, f in enumerate(fb)]
+    doc["targets"] = [
+        {"t": t, "ids": view["anchors"].get(("t", j), []), "met": _smart_met(t),
+         "criteria": [{"name": texts["smart"][c], "met": bool(t["smart"][c]["met"]),
+                       "reason": t["smart"][c].get("reason", ""),
+                       "score": t["smart"][c].get("score")} for c in SMART_CRITERIA]}
+        for j, t in enumerate(tg)]
+    return doc
+
+
+# --------------------------------------------------------------------------- batch charts
+
+
+def _bars(rows: list[tuple[str, float, str]], top: float) -> list[dict]:
+    width = 200
+    return [{"label": label, "shown": shown,
+             "w": round(width * value / top, 1) if top else 0} for label, value, shown in rows]
+
+
+def charts(docs: list[dict]) -> list[dict]:
+    texts = report_texts()
+    ok = [d for d in docs if not d["r"].get("error")]
+    failed = len(docs) - len(ok)
+    out = []
+    depth = Counter(d["r"]["depth"]["level"] for d in ok if d["r"].get("depth"))
+    rows = [(f"{k} {LABELS_DEPTH[k]}", depth[k], f"{depth[k]}") for k in range(4)]
+    if failed:
+        rows.append(("not analysed", failed, f"{failed}"))
+    out.append({"id": "ch-depth", "title": "Reflection depth across documents",
+                "caption": f"Documents per reflection depth level (Hatton & Smith), "
+                           f"n = {len(docs)}.",
+                "rows": _bars(rows, max([v for _, v, _ in rows] + [1]))})
+    n_ok = len(ok) or 1
+    has = Counter(s for d in ok for s in _stages(d["r"]))
+    rows = [(s, has[s] / n_ok, f"{_pct(has[s] / n_ok)} ({has[s]})") for s in GIBBS_STAGES]
+    out.append({"id": "ch-gibbs", "title": "Gibbs stages present",
+                "caption": f"Share of analysed documents with each Gibbs stage, n = {len(ok)}.",
+                "rows": _bars(rows, 1)})
+    tg = [t for d in ok for t in d["r"].get("targets") or []]
+    if tg:
+        rows = []
+        for c in SMART_CRITERIA:
+            m = sum(bool(t["smart"][c]["met"]) for t in tg)
+            rows.append((texts["smart"][c], m / len(tg), f"{_pct(m / len(tg))} ({m}/{len(tg)})"))
+        out.append({"id": "ch-smart", "title": "SMART criteria met",
+                    "caption": f"Share of targets meeting each SMART criterion, "
+                               f"n = {len(tg)} targets.", "rows": _bars(rows, 1)})
+    else:
+        out.append({"id": "ch-smart", "title": "SMART criteria met", "rows": [],
+                    "caption": "No targets were found in these documents."})
+    fb = Counter(f["specificity"] for d in ok for f in d["r"].get("feedback") or [])
+    total = sum(fb.values())
+    if total:
+        rows = [(texts["specificity"][k], fb[k], f"{fb[k]} ({_pct(fb[k] / total)})")
+                for k in range(3)]
+        out.append({"id": "ch-spec", "title": "Feedback specificity",
+                    "caption": f"Feedback comments per specificity level, n = {total} comments.",
+                    "rows": _bars(rows, max(fb.values()))})
+    else:
+        out.append({"id": "ch-spec", "title": "Feedback specificity", "rows": [],
+                    "caption": "No feedback comments were found in these documents."})
+    for c in out:
+        c["desc"] = "; ".join(f"{b['label']}: {b['shown']}" for b in c["rows"]) or c["caption"]
+    return out
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _csp_hash(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode(
+        "ascii") + "'"
+
+
+@cache
+def _env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("reflectassist", "templates"), autoescape=True,
+                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+
+
+@cache
+def _assets() -> tuple[str, str, str]:
+    """The inline style sheet, the inline script and the CSP allowing exactly those two."""
+    env = _env()
+    css = env.get_template("report.css.j2").render(elements=report_texts()["elements"])
+    js = env.get_template("report.js.j2").render()
+    csp = ("default-src 'none'; "
+           f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    return css, js, csp
+
+
+def render_html(results: list[dict], texts: dict[str, str] | None = None) -> str:
+    """One self-contained HTML page: the single-document view for one result, else the
+    batch view. ``texts`` maps each result's path to the text that was analysed."""
+    from markupsafe import Markup
+
+    texts = texts or {}
+    docs = [document_view(r, texts.get(r["path"]), n) for n, r in enumerate(results)]
+    css, js, csp = _assets()
+    batch = len(docs) != 1
+    rt = report_texts()
+    return _env().get_template("report.html.j2").render(
+        docs=docs, batch=batch, version=__version__, csp=csp,
+        css=Markup(css), js=Markup(js),  # our own static assets, never user text
+        charts=charts(docs) if batch else [],
+        elements=rt["elements"], gibbs_of=GIBBS,
+        criteria=[rt["smart"][c] for c in SMART_CRITERIA], kinds=KINDS, kind_labels=rt["kinds"],
+        n_failed=sum(bool(d["r"].get("error")) for d in docs),
+        n_flagged=sum(bool(d["flags"]) for d in docs),
+    )

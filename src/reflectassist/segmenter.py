@@ -181,13 +181,16 @@ def _is_title(text: str, start: int, end: int) -> bool:
         inner = raw_line.lstrip().lstrip(">")[numbered.end():].strip()
         return (len(inner.split()) <= 6 and not re.search(r"[.!?;,]['\")\]]*$", inner)
                 and _has_heading_word(inner))
-    if (len(line.split()) > 8
-            or re.search(r"[.!?;,]['\")\]]*$", line) or BULLET_RE.match(text[line_start:line_end])):
+    bare = re.sub(r"\([^)]*\)", "", line).strip()
+    if not bare or BULLET_RE.match(raw_line.lstrip().lstrip(">").lstrip()) or \
+            re.search(r"[.!?;,]['\")\]]*$", bare):
         return False
     following = text[line_end + 1:text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
                      else len(text)]
-    if BULLET_RE.match(following):
+    if BULLET_RE.match(following.lstrip(">")) and len(bare.split()) <= 12:
         return True
+    if len(bare.split()) > 8:
+        return False
     before = text[:line_start].rstrip(" \t")
     first = not before.strip()
     after_blank = before.endswith("\n") or first

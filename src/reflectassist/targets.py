@@ -19,6 +19,7 @@ from .component import TrainedComponent
 from .features import make_rows, strip_bullet, text_features
 from .lexicon import load_lexicon
 from .markers import find_markers
+from .segmenter import BULLET_RE
 
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
@@ -42,7 +43,8 @@ INFINITIVE_RE = re.compile(r"^to\s+[a-z]", re.IGNORECASE)
 FUTURE_CUE_RE = re.compile(r"^(?:next time|in future|in the future|going forward|from now on|"
                            r"moving forward)\b", re.IGNORECASE)
 DONE_RE = re.compile(r"\((?:done|completed|achieved|met|closed)\)|"
-                     r"[-–:]\s*(?:done|completed|achieved)\b",
+                     r"[-–:]\s*(?:done|completed|achieved|passed|met|in progress|ongoing)\b|"
+                     r"^(?:next|date of next)\s+(?:supervision|session|meeting|review)\b",
                      re.IGNORECASE)
 PAST_NARRATIVE_RE = re.compile(r"\bi\s+will\s+never\s+forget\b|\bi\s+would\s+have\b|\bi\s+would\s+"
                                r"(?:say|describe|argue)\b", re.IGNORECASE)
@@ -77,17 +79,22 @@ def _split_points(text: str) -> list[int]:
     return points
 
 
-def is_target_sentence(text: str, section: str) -> bool:
+def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
+    """Is this sentence (or list item) a target?  In a targets section every list item or
+    line is; elsewhere (and for running prose inside a section) it must read as one."""
     body = strip_bullet(text)
     if not body or body.endswith(":") and len(body.split()) <= 6:
         return False
     if PAST_NARRATIVE_RE.search(body) or DONE_RE.search(body):
         return False
-    if section == "targets":
+    first = body.split()[0].lower().strip(",:;") if body.split() else ""
+    if section == "targets" and (own_line or BULLET_RE.match(text) or
+                                 first in load_lexicon()["phrases"]["imperative_start"]):
         return len(body.split()) >= 2
+    unquoted = re.sub(r"[\"“][^\"”]*[\"”]", " ", body)
     note_style = NOTE_STYLE_RE.match(body) is not None and \
         body.split()[0].lower() not in NOT_SUBJECTS
-    return bool(INTENTION_RE.search(body) or note_style
+    return bool(INTENTION_RE.search(unquoted) or note_style
                 or GOAL_PREFIX_RE.match(body) or FUTURE_CUE_RE.match(body)
                 or (INFINITIVE_RE.match(body) and text.lstrip()[:1] in "-*•·0123456789"))
 
@@ -99,7 +106,10 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
         if head:
             continue
         raw = doc.text[s:e]
-        if not is_target_sentence(raw, section):
+        line_start = doc.text.rfind("\n", 0, s) + 1
+        line_end = doc.text.find("\n", e)
+        line = doc.text[line_start:len(doc.text) if line_end < 0 else line_end].strip()
+        if not is_target_sentence(raw, section, own_line=line == raw.strip()):
             continue
         body = strip_bullet(raw)
         b0 = s + raw.find(body)

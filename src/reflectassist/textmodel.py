@@ -51,12 +51,16 @@ def build_text_classifier(C: float = 4.0, context: bool = True, char: bool = Tru
     if context:
         parts.append(("context", _hashed_tfidf("word", (1, 1), bits - 2), 1))
     parts.append(("markers", DictVectorizer(), 2))
-    if clf == "svc":
+    if clf in ("svc", "ordinal_svc"):
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
         estimator: Any = CalibratedClassifierCV(
             LinearSVC(C=C, class_weight=class_weight, random_state=SEED), cv=5, ensemble=False)
+        if clf == "ordinal_svc":
+            from .ordinal import OrdinalClassifier
+
+            estimator = OrdinalClassifier(estimator)
     else:
         estimator = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight,
                                        random_state=SEED)

@@ -182,6 +182,22 @@ def cv_binary(make_model, X, y, n_splits=5) -> dict[str, Any]:
     return binary_metrics(y.tolist(), pred.tolist())
 
 
+def choose_threshold(make_model, X, y, n_rows: int) -> float:
+    """Decision threshold maximising F1 on out-of-fold predictions for the first ``n_rows``
+    rows (the sentences of the training notes), so it is never fitted on held-out data."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y, dtype=bool)
+    oof = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(X, y):
+        m = make_model().fit(X[tr], y[tr])
+        oof[te] = m.predict_proba(X[te])[:, list(m.classes_).index(True)]
+    grid = np.round(np.arange(0.2, 0.81, 0.05), 2)
+    scores = [f1_score(y[:n_rows], oof[:n_rows] >= t) for t in grid]
+    return float(grid[int(np.argmax(scores))])
+
+
 def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int, int]:
     """Matched counts: a predicted span matches a gold one when they overlap by half of each."""
     def match(a, b):
@@ -292,6 +308,9 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     y_fb = [int(c["specificity"]) for c in comments]
 
     def spec_model():
+        return build_text_classifier(C=0.3, context=False, char=True, clf="ordinal_svc")
+
+    def flag_model():
         return build_text_classifier(C=2.0, context=False, char=True)
 
     if cv:
@@ -303,18 +322,23 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
         yf = np.array([comments[i][f] for i in idx])
         Xf = X_fb[idx]
         if cv:
-            metrics[f"feedback_{f}_cv"] = cv_binary(spec_model, Xf, yf)
-        fb_models[f] = spec_model().fit(Xf, yf)
+            metrics[f"feedback_{f}_cv"] = cv_binary(flag_model, Xf, yf)
+        fb_models[f] = flag_model().fit(Xf, yf)
 
     def detect_model():
         return build_text_classifier(C=8.0, context=True, char=True, class_weight="balanced")
 
     X_det, y_det = feedback_detection_data(nlp, notes_train, comments, entries, targets)
+    n_note_rows = len(feedback_detection_data(nlp, notes_train, [], [], [])[1])
+    threshold = choose_threshold(detect_model, X_det, y_det, n_note_rows)
+    metrics["feedback_detection_threshold"] = threshold
+    log(f"feedback detection threshold (out-of-fold F1 on training notes) {threshold}")
     det = detect_model().fit(X_det, y_det)
     if notes_test:
         X_t, y_t = feedback_detection_data(nlp, notes_test, [], [], [])
+        p_t = det.predict_proba(X_t)[:, list(det.classes_).index(True)]
         metrics["feedback_detection_heldout"] = binary_metrics(
-            [bool(v) for v in y_t], [bool(v) for v in det.predict(X_t)])
+            [bool(v) for v in y_t], [bool(v) for v in p_t >= threshold])
         log(f"feedback detection held-out {metrics['feedback_detection_heldout']}")
     X_all, y_all = feedback_detection_data(nlp, notes, comments, entries, targets)
     fb_models["detect"] = detect_model().fit(X_all, y_all)
@@ -366,7 +390,8 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     meta = {"version": __version__, "seed": SEED}
     nlp.get_pipe("reflectassist_elements").set_models({"elements": el_model}, meta)
     nlp.get_pipe("reflectassist_depth").set_models({"depth": depth_model}, meta)
-    nlp.get_pipe("reflectassist_feedback").set_models(fb_models, meta)
+    nlp.get_pipe("reflectassist_feedback").set_models(fb_models, {**meta,
+                                                                  "threshold": threshold})
     nlp.get_pipe("reflectassist_targets").set_models(sm_models, meta)
     out = Path(out)
     nlp.to_disk(out)
