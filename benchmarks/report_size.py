@@ -71,6 +71,16 @@ def open_time(html_path: Path) -> dict | None:
                 " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,"
                 " fcp: p ? p.startTime : null,"
                 " nodes: document.getElementsByTagName('*').length}; })()")
+            # interaction: sort by depth, filter to flagged, expand every section (with layout)
+            t.update(page.evaluate(
+                "(() => { const d = document, t0 = performance.now();"
+                " d.querySelectorAll('#docs th button')[2].click(); d.body.offsetHeight;"
+                " const t1 = performance.now(); const c = d.getElementById('f-flag');"
+                " c.checked = true; c.dispatchEvent(new Event('change')); d.body.offsetHeight;"
+                " c.checked = false; c.dispatchEvent(new Event('change'));"
+                " const t2 = performance.now(); d.getElementById('f-open').click();"
+                " d.body.offsetHeight; const t3 = performance.now();"
+                " return {sort: t1 - t0, filter: t2 - t1, expand: t3 - t2}; })()"))
             t["errors"] = len(page.console_errors())
             runs.append(t)
             page.close()
@@ -131,6 +141,8 @@ def main() -> None:
               f"DOMContentLoaded {t['dcl']:.0f} ms, first contentful paint "
               f"{t['fcp'] or float('nan'):.0f} ms; {t['nodes']} elements; "
               f"{t['errors']} console errors")
+        print(f"interaction:      sort {t['sort']:.0f} ms, filter and unfilter "
+              f"{t['filter']:.0f} ms, expand all {t['expand']:.0f} ms")
 
 
 if __name__ == "__main__":

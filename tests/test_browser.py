@@ -14,7 +14,6 @@ executable; ``REFLECTASSIST_SCREENSHOTS`` a folder to copy the screenshots to.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import select
@@ -54,10 +53,11 @@ def find_chromium() -> str | None:
 
 
 def require_chromium() -> str:
-    exe = find_chromium()
+    exe = find_chromium() if os.name == "posix" else None
     if exe is None:
         reason = ("no Chromium found (install Debian's 'chromium' or set "
-                  "REFLECTASSIST_CHROMIUM) - the browser tests of the HTML report did not run")
+                  "REFLECTASSIST_CHROMIUM; POSIX only) - the browser tests of the HTML report "
+                  "did not run")
         if os.environ.get("REFLECTASSIST_REQUIRE_BROWSER") == "1":
             pytest.fail(reason + "; REFLECTASSIST_REQUIRE_BROWSER=1 requires them")
         pytest.skip(reason)
@@ -78,6 +78,8 @@ class Browser:
              "--disable-features=Translate,MediaRouter,OptimizationHints")
 
     def __init__(self, exe: str, timeout: float = 60.0):
+        import fcntl  # POSIX only, like the pipe wiring below
+
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="reflectassist-chromium-")
         to_browser_r, self._w = os.pipe()
@@ -305,7 +307,7 @@ def test_single_report_in_browser(browser, injected_result, tmp_path):
     assert page.console_errors() == []
     _no_network(page)
     # a suggestion link scrolls to and highlights its words
-    link = page.evaluate("(() => { const a = document.querySelector('ol.sugg a.go'); a.click();"
+    link = page.evaluate("(() => { const a = document.querySelector('ol.sugg .go a'); a.click();"
                          " return a.getAttribute('data-hl'); })()")
     assert link
     browser.pump(0.1)
@@ -384,6 +386,16 @@ def test_batch_report_in_browser(browser, nlp, injected_result, tmp_path):
     assert page.evaluate("document.querySelector('#d0 details').open") is False
     page.evaluate("document.querySelector('#docs a[href=\"#d0\"]').click()")
     assert page.evaluate("document.querySelector('#d0 details').open") is True
+    # inside it, a suggestion link brings its words into view and highlights them
+    hl = page.evaluate("(() => { const a = document.querySelector('#d13 .go a');"
+                       " document.querySelector('#d13 details').open = true; a.click();"
+                       " return a.getAttribute('data-hl'); })()")
+    browser.pump(0.2)
+    first = hl.split()[0]
+    assert page.evaluate(f"document.getElementById({first!r}).classList.contains('hl')")
+    top = page.evaluate(f"document.getElementById({first!r}).getBoundingClientRect().top")
+    assert 0 <= top <= 900, top
+    assert page.evaluate("document.activeElement.id") == first
     assert page.console_errors() == []
 
 

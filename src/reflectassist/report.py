@@ -268,7 +268,7 @@ def text_view(r: dict, text: str, did: str) -> dict:
             si += 1
         sj = sents[si][2] if si < len(sents) and sents[si][0] <= a else None
         if not blocks or blocks[-1]["j"] != sj:
-            block = {"j": sj, "pieces": [], "refs": []}
+            block = {"j": sj, "pieces": [], "refs": [], "linked": False}
             if sj is not None:
                 s = r["sentences"][sj]
                 el = s.get("element") if s.get("element") in texts["elements"] else "other"
@@ -374,20 +374,33 @@ def document_view(r: dict, text: str | None, n: int) -> dict:
         return doc
     view = text_view(r, text, did)
     doc["blocks"] = view["blocks"]
-    # suggestions: most severe first, then in text order; numbered for back-links
+    # suggestions: most severe first, then in text order. Suggestions with the same advice
+    # (e.g. "not time-bound" for two targets) become one item linking to every span.
     sugg = sorted(enumerate(r.get("suggestions") or []),
                   key=lambda p: (SEVERITY_ORDER.get(p[1].get("severity"), 3),
                                  p[1].get("start") or 0, p[0]))
-    items = []
-    for k, (_, s) in enumerate(sugg, 1):
-        ids = _suggestion_anchor(s, r, view)
-        quote = text[s["start"]:s["end"]] if ids else ""
-        item = {"n": k, "id": f"{did}-g{k}", "s": s, "ids": ids, "quote": _clip(quote, 60),
+    items: list[dict] = []
+    by_advice: dict[tuple, dict] = {}
+    for _, s in sugg:
+        key = (s.get("dimension"), s.get("severity"), s.get("message"), s.get("prompt"))
+        item = by_advice.get(key)
+        if item is None:
+            k = len(items) + 1
+            item = by_advice[key] = {
+                "n": k, "id": f"{did}-g{k}", "s": s, "links": [],
                 "severity": texts["severity"].get(s.get("severity"), s.get("severity", "")),
                 "dimension": texts["dimension"].get(s.get("dimension"), s.get("dimension", ""))}
-        items.append(item)
-        if ids:
-            view["blocks"][view["where"][ids[0]]]["refs"].append(k)
+            items.append(item)
+        ids = _suggestion_anchor(s, r, view)
+        if ids and all(ln["ids"][0] != ids[0] for ln in item["links"]):
+            quote = text[max(0, s["start"]):max(0, s["end"])]
+            item["links"].append({"ids": ids, "quote": _clip(quote, 60)})
+            block = view["blocks"][view["where"][ids[0]]]
+            if item["n"] not in block["refs"]:
+                block["refs"].append(item["n"])
+            for i in ids:
+                if i in view["where"]:
+                    view["blocks"][view["where"][i]]["linked"] = True
     doc["suggestions"] = items
     doc["feedback"] = [
         {"f": f, "ids": view["anchors"].get(("f", j), []),
@@ -487,7 +500,7 @@ def _assets() -> tuple[str, str, str]:
     js = env.get_template("report.js.j2").render()
     csp = ("default-src 'none'; "
            f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+           "base-uri 'none'; form-action 'none'")
     return css, js, csp
 
 
