@@ -180,3 +180,28 @@ def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "reflectassist.cli", "--version"],
                          capture_output=True, text=True)
     assert out.returncode == 0
+
+
+def test_redact_writes_a_typed_copy_and_never_touches_the_input(tmp_path):
+    src = tmp_path / "entry.txt"
+    original = ("I looked after Mrs Patel (NHS 943 476 5919) on Ward 7B. "
+                "Her son rang on 07700 900123. Mr B was fine.")
+    src.write_text(original, encoding="utf-8")
+    out = tmp_path / "redacted" / "entry.txt"
+    res = run_cli("redact", str(src), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    red = out.read_text(encoding="utf-8")
+    assert "[NAME]" in red and "[NHS NUMBER]" in red and "[PHONE]" in red and "[PLACE]" in red
+    assert "Patel" not in red and "943 476 5919" not in red and "Mr B was fine." in red
+    assert src.read_text(encoding="utf-8") == original
+    assert run_cli("redact", str(src), "-o", str(src)).returncode == 2
+
+
+def test_identifiers_reported_in_json():
+    out = run_cli("check", "-", "--format", "json",
+                  stdin="My patient John Smith on Ward 7B was upset. I felt helpless.")
+    doc = json.loads(out.stdout)["documents"][0]
+    types = {i["type"] for i in doc["identifiers"]}
+    assert {"NAME", "PLACE"} <= types
+    for i in doc["identifiers"]:
+        assert i["reason"]

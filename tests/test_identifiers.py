@@ -248,6 +248,8 @@ def test_dob_look_alikes(text):
     ("He turned 80 last week.", "80"),
     ("Mr B, 84, was anxious.", "84"),
     ("Patient X (45) declined.", "45"),
+    ("I'm 23 and new to the ward.", "23"),
+    ("Mrs Khan, aged ninety-three, lives alone.", "ninety-three"),
 ])
 def test_ages(text, value):
     assert texts(text, "AGE") == [value]
@@ -272,6 +274,7 @@ def test_two_ages_after_aged():
     "He looks about fifteen.",
     "A 12-hour shift and a 10-minute appointment.",
     "Aged 18+ only; average age 42.",
+    "I was 5 minutes late and she was 2 and a half hours early.",
 ])
 def test_age_look_alikes(text):
     assert spans(text, "AGE") == []
@@ -370,6 +373,16 @@ def test_titles_initials_and_full_names(text, names):
 ])
 def test_first_names_and_role_cues(text, names):
     assert texts(text, "NAME") == names
+
+
+def test_unknown_name_before_a_possessive_relation():
+    assert texts("Bisola's mum rang twice.", "NAME") == ["Bisola"]
+    assert spans("Her Parkinson's medication and St Mary's car park.", "NAME") == []
+
+
+def test_non_uk_phone_formats_are_flagged_too():
+    assert texts("Her Irish mobile is 087 123 4567.", "PHONE") == ["087 123 4567"]
+    assert texts("Aus mobile 0412 345 678.", "PHONE") == ["0412 345 678"]
 
 
 def test_each_occurrence_is_its_own_span():

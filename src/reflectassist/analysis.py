@@ -37,6 +37,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
         "feedback": doc._.feedback or [],
         "targets": doc._.targets or [],
         "suggestions": doc._.suggestions or [],
+        "identifiers": doc._.identifiers or [],
         "error": None,
     }
 
@@ -44,7 +45,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
 def error_result(path: str, message: str, text_length: int = 0) -> dict:
     return {"path": path, "kind": None, "kind_source": None, "text_length": text_length,
             "depth": None, "sentences": [], "feedback": [], "targets": [], "suggestions": [],
-            "error": message}
+            "identifiers": [], "error": message}
 
 
 def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,

@@ -204,6 +204,37 @@ def check(
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
+@app.command(epilog="Example:\n\n  reflectassist redact entry.docx -o entry-redacted.txt")
+def redact(
+    path: Annotated[str, typer.Argument(help="File to redact (.txt, .md, .docx, .odt, .pdf) or "
+                                             "'-' for standard input.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the redacted "
+                                                              "copy (never the input).")],
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse files larger than "
+                                                               "this (bytes).")] = 5 * 1024 * 1024,
+) -> None:
+    """Write a copy with names, NHS numbers, phones, addresses and other identifiers
+    replaced by typed placeholders such as [NAME] and [NHS NUMBER]."""
+    from .readers import entry_file, iter_sources
+    from .redact import redact_text
+
+    notes: list[str] = []
+    sources = list(iter_sources([path], notes, max_bytes, split_entries=False))
+    for note in notes:
+        typer.echo(f"reflectassist: note: {note}", err=True)
+    (src,) = sources
+    if src.error is not None or src.text is None:
+        fail(f"{src.path}: {src.error}", EXIT_SOME_FAILED)
+    inputs = set() if path == "-" else {Path(entry_file(src.path)).resolve()}
+    redacted, found = redact_text(src.text)
+    _write_atomic(output, redacted, inputs)
+    counts: dict[str, int] = {}
+    for item in found:
+        counts[item["type"]] = counts.get(item["type"], 0) + 1
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none found"
+    typer.echo(f"redacted copy written to {output} (identifiers: {summary})", err=True)
+
+
 @app.command(epilog="Examples:\n\n  reflectassist evaluate depth corpora/depth/d1.jsonl\n\n"
                     "  reflectassist evaluate elements ../shared/external/cered/val.tsv\n\n"
                     "  reflectassist evaluate smart targets.jsonl --format json")

@@ -159,7 +159,6 @@ class Lexicon:
                                        key=lambda p: -len(p.split()))])
         self.no_follow = set(place["no_follow"]["words"])
         self.generic = set(place["generic"])
-        self.generic_lower = {g.lower() for g in place["generic"]}
         self.the_prepositions = set(place["the_prepositions"])
         self.the_names = set(data["the_names"]["words"])
         addr = data["address"]
@@ -175,7 +174,6 @@ class Lexicon:
         self.number_words = list(age["number_words"])
         self.age_person_words = set(age["person_words"])
         self.dob_event_words = {w.lower() for w in data["dob_event_words"]}
-        self.appositive_dets = set(data["appositive_roles"]["determiners"])
         self.appositive_roles = {w.lower() for w in data["appositive_roles"]["roles"]}
         dets = _alternation(list(data["appositive_roles"]["determiners"]))
         roles = _alternation(list(self.appositive_roles))
@@ -274,10 +272,6 @@ class TextView:
         if i not in self._sent:
             self._sent[i] = _is_sentence_start(self.text, self.tokens[i].start)
         return self._sent[i]
-
-    def is_stop(self, word: str) -> bool:
-        """A capitalised word that is not a name (unless it is in a first-name list)."""
-        return word.lower() in self.lex.stopwords and word not in self.lex.all_names
 
     def looks_like_verb_or_adverb(self, i: int) -> bool:
         w = self.tokens[i].bare.lower()
@@ -497,7 +491,6 @@ DATE_RX = re.compile(
     rf")", re.IGNORECASE)
 TIME_SKIP_RX = re.compile(r"\s*at\s+\d{1,2}[:.]\d{2}\s*(?:am|pm|hrs|h)?\s*(?:on\s+)?",
                           re.IGNORECASE)
-YEAR_IN_RX = re.compile(rf"{YEAR4}|(?<=[/.-])\d{{2}}$")
 
 
 def _date_year(s: str) -> int | None:
@@ -600,9 +593,10 @@ def _ages(text: str, lex: Lexicon, anchors: list[tuple[int, int]]) -> list[Candi
             out.append(Candidate(s, s + len(tail.group(1)), "AGE",
                                  f"exact age after '{m.group(1)}'"))
     pron_rx = re.compile(
-        rf"(?<![\w'’])(?:he|she|they|who)(?:['’]s|\s+is|\s+was|\s+(?:is|was)\s+(?:now|only|just))"
+        rf"(?<![\w'’])(?:(?:he|she|they|who)(?:['’]s|\s+is|\s+was|\s+(?:is|was)\s+(?:now|only|just))"
+        rf"|I(?:['’]m|\s+am|\s+was|\s+(?:am|was)\s+(?:now|only|just)))"
         rf"\s+(?:just\s+)?({num})(?=\s*(?:[,.;:!?)]|$|and\b|but\b|now\b|this\b|next\b|last\b"
-        rf"|so\b|with\b|years?\b(?!\s+(?:in|of|since|ago)\b)))",
+        rf"|so\b|with\b|when\b|years?\b(?!\s+(?:in|of|since|ago)\b)))",
         re.IGNORECASE)
     for m in pron_rx.finditer(text):
         if ok(m.group(1)) and not re.match(r"\s+and\s+a\s+half", text[m.end():m.end() + 20]):

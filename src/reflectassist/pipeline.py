@@ -10,7 +10,8 @@ import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
 
-PIPE_NAMES = ("reflectassist_segmenter", "reflectassist_markers", "reflectassist_kind",
+PIPE_NAMES = ("reflectassist_segmenter", "reflectassist_markers", "reflectassist_identifiers",
+              "reflectassist_kind",
               "reflectassist_elements", "reflectassist_depth", "reflectassist_feedback",
               "reflectassist_targets", "reflectassist_suggestions")
 MODEL_DIRNAME = "reflectassist_pipeline"
@@ -22,12 +23,14 @@ class PipelineNotFound(RuntimeError):
     pass
 
 
-def build_pipeline() -> Language:
-    """A blank English pipeline with our components, untrained."""
-    from . import (  # noqa: F401  register factories
+def _register_factories() -> None:
+    """Import the component modules so their factories are registered even when the
+    package is used without its entry points (e.g. from a source checkout)."""
+    from . import (  # noqa: F401
         depth,
         elements,
         feedback,
+        identifiers,
         kinds,
         markers,
         segmenter,
@@ -35,6 +38,10 @@ def build_pipeline() -> Language:
         targets,
     )
 
+
+def build_pipeline() -> Language:
+    """A blank English pipeline with our components, untrained."""
+    _register_factories()
     nlp = spacy.blank("en")
     for case in SPECIAL_CASES:
         nlp.tokenizer.add_special_case(case, [{ORTH: case}])
@@ -65,17 +72,7 @@ def default_model_path() -> Path:
 
 def load_pipeline(path: str | Path | None = None) -> Language:
     """Load the trained pipeline (by default the one shipped in ``models/``)."""
-    from . import (  # noqa: F401  register factories even without entry points
-        depth,
-        elements,
-        feedback,
-        kinds,
-        markers,
-        segmenter,
-        suggestions,
-        targets,
-    )
-
+    _register_factories()
     target = Path(path) if path else default_model_path()
     if not (target / "config.cfg").is_file():
         raise PipelineNotFound(

@@ -171,6 +171,12 @@ def render_text(results: list[dict]) -> str:
                          f"{row['smart_share']:.0%}")
             for t in r["targets"]:
                 lines.append(f"     - {_clip(t['text'])}: {t['verdict']}")
+        if r.get("identifiers"):
+            kinds = Counter(i["type"] for i in r["identifiers"])
+            lines.append(f"   possible identifiers: {len(r['identifiers'])} ("
+                         + ", ".join(f"{k.lower().replace('_', ' ')} {v}"
+                                     for k, v in sorted(kinds.items()))
+                         + "); check before sharing, or use `reflectassist redact`")
         for s in r["suggestions"][:8]:
             if s["severity"] != "info":
                 lines.append(f"   * [{s['dimension']}] {s['message']}")
