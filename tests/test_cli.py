@@ -205,3 +205,24 @@ def test_identifiers_reported_in_json():
     assert {"NAME", "PLACE"} <= types
     for i in doc["identifiers"]:
         assert i["reason"]
+
+
+@pytest.mark.parametrize("content", ["", '{"id": "a", "text": "Good.", "specificity": 5}\n',
+                                     '{"id": "a", "text": "x", "specificity": 0}\n'
+                                     '{"id": "a", "text": "y", "specificity": 1}\n'])
+def test_evaluate_rejects_empty_or_invalid_labels(tmp_path, content):
+    data = tmp_path / "bad.jsonl"
+    data.write_text(content, encoding="utf-8")
+    out = run_cli("evaluate", "feedback", str(data))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("reflectassist: error:")
+
+
+def test_unwritable_output_is_a_usage_error_and_csv_overwrite_refused_first(tmp_path):
+    f = tmp_path / "entry.txt"
+    f.write_text("I felt calm.", encoding="utf-8")
+    out = run_cli("check", str(f), "-o", "/proc/no/such/report.html")
+    assert out.returncode == 2 and "cannot write" in out.stderr
+    out = run_cli("check", str(f), "--csv", str(f))
+    assert out.returncode == 2 and f.read_text(encoding="utf-8") == "I felt calm."
+    assert "== " not in out.stdout  # refused before any analysis

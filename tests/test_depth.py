@@ -82,3 +82,14 @@ def test_suggestions_point_at_sentences(nlp):
     assert buzz_sugg and doc.text[buzz_sugg[0]["start"]:buzz_sugg[0]["end"]] == BUZZ[0]
     missing = {s.get("stage") for s in sugg if s["dimension"] == "elements"}
     assert "action plan" in missing and "feelings" in missing
+
+
+def test_headings_are_not_buzz_and_evaluation_cues_count(nlp):
+    text = ("Reflective account: a fall on the ward\n\n"
+            "On Monday Mr D fell while I was on my break. What went well was that I stopped, "
+            "checked him and called for help. What I found hard was telling his daughter.")
+    doc = nlp(text)
+    buzz = [s for s in doc._.suggestions if "no reasoning" in s["message"]]
+    assert not buzz
+    missing = {s.get("stage") for s in doc._.suggestions if s["dimension"] == "elements"}
+    assert "evaluation" not in missing

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import GIBBS, __version__
+from .suggestions import stages_present
 
 
 @dataclass
@@ -37,6 +38,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
         "feedback": doc._.feedback or [],
         "targets": doc._.targets or [],
         "suggestions": doc._.suggestions or [],
+        "gibbs_present": sorted(stages_present(doc)) if doc._.elements is not None else [],
         "identifiers": doc._.identifiers or [],
         "error": None,
     }

@@ -109,7 +109,7 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}", EXIT_SOME_FAILED)
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 @app.command(epilog="Examples:\n\n  reflectassist check entry.txt\n\n"
@@ -152,6 +152,11 @@ def check(
     fmt = fmt or Format.text
     if fmt is Format.html and output is None:
         fail("--format html needs -o FILE.html")
+    for target in (output, csv_path):
+        if target is not None and any(p != "-" and Path(p).is_file() and
+                                      Path(p).resolve() == target.expanduser().resolve()
+                                      for p in paths):
+            fail(f"refusing to overwrite input file {target}")
     nlp = _load(model)
     notes: list[str] = []
     texts: dict[str, str] = {}
@@ -162,7 +167,7 @@ def check(
             if not src.path.startswith("<stdin>"):
                 inputs.add(Path(src.path).resolve())
                 inputs.add(Path(entry_file(src.path)).resolve())
-            if src.text is not None and fmt is Format.html:
+            if src.text is not None:
                 texts[src.path] = src.text
             yield src
 
@@ -181,7 +186,8 @@ def check(
         typer.echo(f"reflectassist: note: {note}", err=True)
     if not results:
         fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
-    summary = render_text(results)
+    summary = render_text(results, details=output is None, texts=texts)
+    written: list[Path] = []
     if fmt is Format.html:
         _write_atomic(output, render_html(results, texts), inputs)
     elif fmt is Format.json:
@@ -192,12 +198,15 @@ def check(
             typer.echo(body)
     elif output:
         _write_atomic(output, summary, inputs)
-    if fmt is Format.text and not output or output and not quiet:
-        typer.echo(summary, nl=False)
+    if output:
+        written.append(output)
     if csv_path:
         _write_atomic(csv_path, render_csv(results), inputs)
-    if output:
-        typer.echo(f"report written to {output}", err=True)
+        written.append(csv_path)
+    if not (fmt is Format.json and not output) and not (written and quiet):
+        typer.echo(summary, nl=False)
+    for path in written:
+        typer.echo(f"written: {path}", err=True)
     failed = [r for r in results if r["error"]]
     for r in failed:
         typer.echo(f"reflectassist: failed: {r['path']}: {r['error']}", err=True)
@@ -240,8 +249,9 @@ def redact(
                     "  reflectassist evaluate smart targets.jsonl --format json")
 def evaluate(
     task: Annotated[Task, typer.Argument(help="depth, elements, feedback or smart.")],
-    data: Annotated[Path, typer.Argument(help="JSONL file in the LABELS.md record format "
-                                              "(or CEReD .tsv for elements).")],
+    data: Annotated[Path, typer.Argument(help="JSONL file, one labelled record per line "
+                                              "(formats in README, 'evaluate'); CEReD .tsv "
+                                              "for elements.")],
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
     model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder.")] = None,
 ) -> None:
@@ -280,10 +290,14 @@ def train(
         Path("models/reflectassist_pipeline"),
     metrics: Annotated[Path | None, typer.Option("--metrics", help="Write the measured "
                        "figures (JSON) here.")] = None,
-    extra_depth: Annotated[list[Path] | None, typer.Option("--extra-depth")] = None,
-    extra_elements: Annotated[list[Path] | None, typer.Option("--extra-elements")] = None,
-    extra_feedback: Annotated[list[Path] | None, typer.Option("--extra-feedback")] = None,
-    extra_smart: Annotated[list[Path] | None, typer.Option("--extra-smart")] = None,
+    extra_depth: Annotated[list[Path] | None, typer.Option(
+        "--extra-depth", help="More depth records (JSONL); repeatable.")] = None,
+    extra_elements: Annotated[list[Path] | None, typer.Option(
+        "--extra-elements", help="More element-labelled sentences (JSONL); repeatable.")] = None,
+    extra_feedback: Annotated[list[Path] | None, typer.Option(
+        "--extra-feedback", help="More feedback comments (JSONL); repeatable.")] = None,
+    extra_smart: Annotated[list[Path] | None, typer.Option(
+        "--extra-smart", help="More SMART-labelled targets (JSONL); repeatable.")] = None,
     no_cv: Annotated[bool, typer.Option("--no-cv", help="Skip cross-validation.")] = False,
 ) -> None:
     """Rebuild the pipeline from the corpora (fixed seeds: same data, same model)."""

@@ -75,11 +75,41 @@ def read_cered(folder: str | Path, split: str, min_confidence: float = 0.0) -> l
 
 def check(records: list[dict], task: str) -> None:
     """Raise DataError on records that do not follow LABELS.md for ``task``."""
+    if not records:
+        raise DataError("no records to evaluate")
     required = {"depth": ("text", "depth"), "elements": ("text", "element"),
                 "feedback": ("text", "specificity"), "smart": ("text", "specific", "measurable")}
+    seen: set = set()
     for rec in records:
+        rid = rec.get("id")
+        if rid in seen:
+            raise DataError(f"duplicate id {rid!r}")
+        seen.add(rid)
         for key in required[task]:
             if key not in rec:
-                raise DataError(f"record {rec.get('id')!r} has no {key!r} (task {task})")
+                raise DataError(f"record {rid!r} has no {key!r} (task {task})")
         if not isinstance(rec["text"], str):
-            raise DataError(f"record {rec.get('id')!r}: text must be a string")
+            raise DataError(f"record {rid!r}: text must be a string")
+        if task == "depth" and not _is_int_in(rec["depth"], 0, 3):
+            raise DataError(f"record {rid!r}: depth must be an integer 0-3")
+        if task == "feedback" and not _is_int_in(rec["specificity"], 0, 2):
+            raise DataError(f"record {rid!r}: specificity must be an integer 0-2")
+        if task == "elements" and str(rec["element"]).lower() not in CERED_LABELS:
+            raise DataError(f"record {rid!r}: element must be one of "
+                            f"{', '.join(sorted(CERED_LABELS))}")
+        if task == "smart":
+            for c in ("specific", "measurable", "achievable", "relevant", "time_bound"):
+                v = rec.get(c)
+                ok = v is None or isinstance(v, bool) or (isinstance(v, int) and v in (0, 1))
+                if not ok or (v is None and c in required[task]):
+                    raise DataError(f"record {rid!r}: {c} must be true or false"
+                                    + ("" if c in required[task] else " or null"))
+
+
+def _is_int_in(v: Any, lo: int, hi: int) -> bool:
+    """Integers, integral floats (2.0) and digit strings ("2") are accepted as labels."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, float) and v.is_integer() or isinstance(v, str) and v.strip().isdigit():
+        v = int(float(v))
+    return isinstance(v, int) and lo <= v <= hi

@@ -79,7 +79,7 @@ def evaluate(task: str, records: list[dict], nlp: Language) -> dict[str, Any]:
     items: list[dict] = []
     if task == "depth":
         preds = predict_depth(nlp, records)
-        gold = [int(r["depth"]) for r in records]
+        gold = [int(float(r["depth"])) for r in records]
         for r, g, (p, probs) in zip(records, gold, preds, strict=True):
             items.append({"id": r["id"], "gold": g, "pred": p, "score": probs})
         metrics = ordinal_metrics(gold, [p for p, _ in preds])
@@ -98,11 +98,20 @@ def evaluate(task: str, records: list[dict], nlp: Language) -> dict[str, Any]:
         model = nlp.get_pipe("reflectassist_feedback").models["specificity"]
         proba = model.predict_proba(comment_rows([r["text"] for r in records]))
         classes = [int(c) for c in model.classes_]
-        gold = [int(r["specificity"]) for r in records]
+        gold = [int(float(r["specificity"])) for r in records]
         pred = [classes[int(np.argmax(p))] for p in proba]
         for r, g, p, pr in zip(records, gold, pred, proba, strict=True):
             items.append({"id": r["id"], "gold": g, "pred": p, "score": round(float(pr.max()), 4)})
         metrics = ordinal_metrics(gold, pred)
+        from .feedback import FLAGS
+
+        for f in FLAGS:
+            labelled = [i for i, r in enumerate(records) if isinstance(r.get(f), bool)]
+            if labelled:
+                fp = nlp.get_pipe("reflectassist_feedback").models[f].predict_proba(
+                    comment_rows([records[i]["text"] for i in labelled]))[:, 1]
+                metrics[f] = binary_metrics([records[i][f] for i in labelled],
+                                            [bool(p >= 0.5) for p in fp])
     else:
         from .targets import score_target_texts
 
@@ -134,7 +143,10 @@ def format_metrics(result: dict) -> str:
                 lines.append(f"{c:<12}     0  (no labelled items)")
         return "\n".join(lines) + "\n"
     for k, v in m.items():
-        if k == "per_label":
+        if isinstance(v, dict) and "precision" in v:
+            lines.append(f"{k}: precision {v['precision']:.3f} recall {v['recall']:.3f} "
+                         f"f1 {v['f1']:.3f} (n={v['n']})")
+        elif k == "per_label":
             lines.append(f"{'label':<12} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>5}")
             for lab, s in v.items():
                 lines.append(f"{lab:<12} {s['precision']:>6.3f} {s['recall']:>6.3f} "

@@ -38,6 +38,13 @@ def detect_kind(text: str) -> str:
             if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low):
                 scores[kind] += 1.0
     scores["supervision_note"] += 0.5 * min(len(THIRD_PERSON_INITIALS.findall(text)), 4)
+    title = low.lstrip("# \n\t").split("\n", 1)[0]
+    if len(title.split()) > 10 or re.search(r"[.!?]\s", title):
+        title = ""  # the first line is prose, not a title
+    for kind, word in (("portfolio_entry", "portfolio"), ("supervision_note", "supervision"),
+                       ("reflective_entry", "reflect")):
+        if word in title:
+            scores[kind] += 2.0  # the writer's own title says what the document is
     fp_rate = len(FIRST_PERSON.findall(text)) / words
     if fp_rate < 0.01 and scores["supervision_note"] < 2:
         scores["essay"] += 2.5

@@ -67,6 +67,8 @@ def render_json(results: list[dict]) -> str:
 
 
 def _stages(r: dict) -> set[str]:
+    if r.get("gibbs_present") is not None:
+        return set(r["gibbs_present"])
     return {s["gibbs"] for s in r.get("sentences") or [] if s.get("gibbs") and not s.get("buzz")}
 
 
@@ -149,7 +151,10 @@ def render_csv(results: list[dict]) -> str:
     return buf.getvalue()
 
 
-def render_text(results: list[dict]) -> str:
+def render_text(results: list[dict], details: bool = True,
+                texts: dict[str, str] | None = None) -> str:
+    """Terminal summary; with ``details`` every suggestion is listed (no report to look at),
+    otherwise the first eight."""
     lines = []
     for r in results:
         lines.append(f"== {r['path']}")
@@ -177,11 +182,23 @@ def render_text(results: list[dict]) -> str:
                          + ", ".join(f"{k.lower().replace('_', ' ')} {v}"
                                      for k, v in sorted(kinds.items()))
                          + "); check before sharing, or use `reflectassist redact`")
-        for s in r["suggestions"][:8]:
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for s in r["suggestions"]:
             if s["severity"] != "info":
-                lines.append(f"   * [{s['dimension']}] {s['message']}")
-        if len(r["suggestions"]) > 8:
-            lines.append(f"   ... {len(r['suggestions']) - 8} more suggestions in the report")
+                groups.setdefault((s["dimension"], s["message"]), []).append(s)
+        shown = list(groups.items()) if details else list(groups.items())[:8]
+        text = (texts or {}).get(r["path"])
+        for (dim, message), items in shown:
+            where = ""
+            if text is not None:
+                quotes = [f"\"{_clip(text[s['start']:s['end']], 40)}\"" for s in items[:3]]
+                more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+                where = f"\n       at {', '.join(quotes)}{more}"
+            elif len(items) > 1:
+                where = f" (x{len(items)})"
+            lines.append(f"   * [{dim}] {message}{where}")
+        if len(shown) < len(groups):
+            lines.append(f"   ... {len(groups) - len(shown)} more suggestions in the report")
     return "\n".join(lines) + "\n"
 
 

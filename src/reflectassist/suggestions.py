@@ -21,6 +21,34 @@ def _s(dimension: str, message: str, start: int, end: int, severity: str, prompt
             "severity": severity, "prompt": prompt, **extra}
 
 
+EVIDENCE_CUES = {"evaluation": ("positive_eval", "difficulty_cue", "belief_cue"),
+                 "feelings": ("emotion",), "conclusion": ("learning",),
+                 "action plan": ("intention",)}
+
+
+def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
+    """Sentence indices that evidence each Gibbs stage.
+
+    A stage counts as present when a sentence's element maps to it, when a mapped element
+    has probability >= ``min_prob``, or when the sentence carries the stage's cue words:
+    advice to add a stage the writer has already written is worse than no advice."""
+    from . import ELEMENTS
+
+    rows, elems = doc._.sentences or [], doc._.elements or []
+    present: dict[str, list[int]] = {}
+    for i, e in enumerate(elems):
+        if e[2] or rows[i][3]:
+            continue
+        stages = {GIBBS.get(e[0])}
+        stages |= {GIBBS[el] for el, p in zip(ELEMENTS, e[1], strict=True)
+                   if p >= min_prob and GIBBS.get(el)}
+        counts = count_markers(doc, rows[i][0], rows[i][1])
+        stages |= {st for st, cues in EVIDENCE_CUES.items() if any(counts.get(c) for c in cues)}
+        for st in stages - {None}:
+            present.setdefault(st, []).append(i)
+    return present
+
+
 def depth_suggestions(doc: Doc) -> list[dict]:
     texts = load_data("suggestions")
     out: list[dict] = []
@@ -35,19 +63,16 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     j = ELEMENTS.index(want)
     best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
     t = texts["depth_next"][str(level)]
-    out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"], t["prompt"],
-                  stage=None))
+    if doc._.kind in REFLECTIVE_KINDS or level == 3:
+        out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
+                      t["prompt"], stage=None))
     for i, e in enumerate(elems):
-        if e[2]:
+        if e[2] and not rows[i][3]:
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
     if doc._.kind in REFLECTIVE_KINDS:
-        present: dict[str, list[int]] = {}
-        for i, e in enumerate(elems):
-            stage = GIBBS.get(e[0])
-            if stage and not e[2] and not rows[i][3]:
-                present.setdefault(stage, []).append(i)
+        present = stages_present(doc)
         for k, stage in enumerate(GIBBS_STAGES):
             if stage in present:
                 continue

@@ -18,7 +18,7 @@ from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import make_rows, strip_bullet, text_features
 from .lexicon import load_lexicon
-from .markers import find_markers
+from .markers import find_markers, markers_in
 from .segmenter import BULLET_RE
 
 if not Doc.has_extension("targets"):
@@ -102,14 +102,24 @@ def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
 def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of every target in ``doc`` (whole targets, split when several)."""
     spans: list[tuple[int, int]] = []
-    for s, e, section, head in doc._.sentences or []:
+    rows = doc._.sentences or []
+    # without an actions section, bulleted intentions are the note's targets
+    elements = [] if any(r[2] == "targets" for r in rows) else (doc._.elements or [])
+    for k, (s, e, section, head) in enumerate(doc._.sentences or []):
         if head:
             continue
         raw = doc.text[s:e]
         line_start = doc.text.rfind("\n", 0, s) + 1
         line_end = doc.text.find("\n", e)
         line = doc.text[line_start:len(doc.text) if line_end < 0 else line_end].strip()
-        if not is_target_sentence(raw, section, own_line=line == raw.strip()):
+        own_line = line == raw.strip()
+        # a list item or line the element model reads as an intention is a target even
+        # outside an "Actions" section ("- review in 4 wks")
+        intended = (k < len(elements) and elements[k][0] == "intention" and section == "other"
+                    and BULLET_RE.match(raw) is not None
+                    and not DONE_RE.search(raw)
+                    and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
+        if not (intended or is_target_sentence(raw, section, own_line=own_line)):
             continue
         body = strip_bullet(raw)
         b0 = s + raw.find(body)
