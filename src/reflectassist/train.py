@@ -364,7 +364,8 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     sm_models: dict[str, Any] = {}
 
     def smart_model():
-        return build_text_classifier(C=2.0, context=False, char=True)
+        # a calibrated linear SVM beat logistic regression on all five criteria in 5-fold CV
+        return build_text_classifier(C=0.3, context=False, char=True, clf="svc")
 
     for c in SMART_CRITERIA:
         idx = [i for i, r in enumerate(smart_records) if r.get(c) is not None]
