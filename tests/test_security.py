@@ -47,3 +47,27 @@ def test_round_trip_of_an_sklearn_model(tmp_path):
     save_models({"m": m}, tmp_path)
     loaded, _ = load_models(tmp_path)
     assert loaded["m"].predict([[2.5]])[0] == 1
+
+
+def test_function_smuggled_through_builtins_is_refused(tmp_path):
+    """A FunctionTransformer that would call builtins.exec must never load."""
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    from reflectassist.textmodel import sha256
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    sio.dump(FunctionTransformer(func=exec), folder / "evil.skops")
+    (folder / "models.json").write_text(json.dumps({"meta": {}, "files": {"evil": {
+        "file": "evil.skops", "sha256": sha256(folder / "evil.skops")}}}))
+    with pytest.raises(ModelFileError, match="not allowed"):
+        load_models(folder)
+
+
+def test_index_cannot_point_outside_its_folder(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "models.json").write_text(json.dumps({"meta": {}, "files": {"x": {
+        "file": "../x.skops", "sha256": "0" * 64}}}))
+    with pytest.raises(ModelFileError, match="outside"):
+        load_models(tmp_path / "m")

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import GIBBS, __version__
+from .segmenter import text_of
 from .suggestions import stages_present
 
 
@@ -25,14 +26,14 @@ def doc_to_result(doc: Doc, path: str) -> dict:
     sentences = []
     for (s, e, _section, _head), el in zip(doc._.sentences or [], doc._.elements or [],
                                            strict=False):
-        sentences.append({"start": s, "end": e, "text": doc.text[s:e], "element": el[0],
+        sentences.append({"start": s, "end": e, "text": text_of(doc)[s:e], "element": el[0],
                           "gibbs": GIBBS.get(el[0]), "buzz": el[2],
                           "probabilities": el[1]})
     return {
         "path": path,
         "kind": doc._.kind,
         "kind_source": doc._.kind_source,
-        "text_length": len(doc.text),
+        "text_length": len(text_of(doc)),
         "depth": doc._.depth,
         "sentences": sentences,
         "feedback": doc._.feedback or [],

@@ -231,6 +231,8 @@ def redact(
     sources = list(iter_sources([path], notes, max_bytes, split_entries=False))
     for note in notes:
         typer.echo(f"reflectassist: note: {note}", err=True)
+    if len(sources) != 1:
+        fail(f"{path}: redact takes one file, not a folder")
     (src,) = sources
     if src.error is not None or src.text is None:
         fail(f"{src.path}: {src.error}", EXIT_SOME_FAILED)

@@ -19,6 +19,7 @@ from .component import TrainedComponent
 from .features import make_rows, span_features, strip_bullet
 from .lexicon import load_lexicon
 from .markers import count_markers, markers_in
+from .segmenter import text_of
 
 REASONING = ("causal", "perspective", "frame_shift", "wider_context", "contrast", "questioning")
 
@@ -59,11 +60,11 @@ def is_buzz(doc: Doc, start: int, end: int) -> bool:
         return False
     if not any(counts.get(c) for c in REASONING):
         return True
-    text = list(doc.text[start:end].lower())
+    chars = list(text_of(doc)[start:end])
     for s, e, _cat in markers_in(doc, start, end, {"buzz"}):
-        text[s - start:e - start] = " " * (e - s)
+        chars[s - start:e - start] = " " * (e - s)  # blank before lower(): it can change length
     stop = set(load_lexicon()["phrases"]["stopword"])
-    content = [w for w in re.findall(r"[a-z']+", "".join(text)) if w not in stop]
+    content = [w for w in re.findall(r"[a-z']+", "".join(chars).lower()) if w not in stop]
     return len(content) < 5
 
 
@@ -71,9 +72,9 @@ def sentence_rows(doc: Doc) -> np.ndarray:
     rows = doc._.sentences or []
     texts, contexts, feats = [], [], []
     for i, (s, e, _section, _head) in enumerate(rows):
-        texts.append(strip_bullet(doc.text[s:e]))
-        prev_t = doc.text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
-        next_t = doc.text[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
+        texts.append(strip_bullet(text_of(doc)[s:e]))
+        prev_t = text_of(doc)[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
+        next_t = text_of(doc)[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
         contexts.append(f"{prev_t} {next_t}".strip())
         feats.append(span_features(doc, s, e))
     return make_rows(texts, contexts, feats)

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from .lexicon import load_lexicon
 from .markers import count_markers
-from .segmenter import BULLET_RE
+from .segmenter import BULLET_RE, text_of
 
 WORD_RE = re.compile(r"[\w'’-]+")
 
@@ -28,7 +28,7 @@ def strip_bullet(text: str) -> str:
 def span_features(doc: Doc, start: int, end: int, position: float | None = None,
                   section: str | None = None) -> dict[str, float]:
     """Marker and shape features of ``doc.text[start:end]``."""
-    raw = doc.text[start:end]
+    raw = text_of(doc)[start:end]
     text = strip_bullet(raw)
     words = WORD_RE.findall(text.lower())
     feats: dict[str, float] = {}

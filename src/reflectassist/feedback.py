@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from .component import TrainedComponent
 from .features import make_rows, span_features, strip_bullet
 from .markers import markers_in
+from .segmenter import text_of
 
 FLAGS = ("instance", "impact", "next_step")
 FLAG_EVIDENCE = {
@@ -39,8 +40,8 @@ def detection_rows(doc: Doc) -> np.ndarray:
     rows = doc._.sentences or []
     texts, contexts, feats = [], [], []
     for i, (s, e, section, _head) in enumerate(rows):
-        texts.append(strip_bullet(doc.text[s:e]))
-        prev_t = doc.text[rows[i - 1][0]:rows[i - 1][1]] if i else ""
+        texts.append(strip_bullet(text_of(doc)[s:e]))
+        prev_t = text_of(doc)[rows[i - 1][0]:rows[i - 1][1]] if i else ""
         contexts.append(prev_t)
         feats.append(span_features(doc, s, e, section=section))
     return make_rows(texts, contexts, feats)
@@ -52,7 +53,7 @@ def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
     groups: list[tuple[int, int]] = []
     for i in selected:
         s, e = rows[i][0], rows[i][1]
-        if groups and i - 1 in selected and "\n" not in doc.text[groups[-1][1]:s]:
+        if groups and i - 1 in selected and "\n" not in text_of(doc)[groups[-1][1]:s]:
             groups[-1] = (groups[-1][0], e)
         else:
             groups.append((s, e))
@@ -60,7 +61,7 @@ def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
 
 
 def _content_start(doc: Doc, s: int, e: int) -> int:
-    raw = doc.text[s:e]
+    raw = text_of(doc)[s:e]
     return s + raw.find(strip_bullet(raw)) if strip_bullet(raw) else s
 
 
@@ -70,6 +71,10 @@ class FeedbackScorer(TrainedComponent):
     def __init__(self, name: str, threshold: float = 0.5):
         super().__init__(name)
         self.threshold = threshold
+
+    def set_models(self, models, meta=None) -> None:
+        super().set_models(models, meta)
+        self.threshold = float(self.meta.get("threshold", self.threshold))
 
     def from_disk(self, path, *, exclude: tuple = ()):
         super().from_disk(path, exclude=exclude)
@@ -92,7 +97,7 @@ class FeedbackScorer(TrainedComponent):
 
     def score_spans(self, doc: Doc, spans: list[tuple[int, int]]) -> list[dict]:
         starts = [_content_start(doc, s, e) for s, e in spans]
-        texts = [doc.text[s:e] for s, (_, e) in zip(starts, spans, strict=True)]
+        texts = [text_of(doc)[s:e] for s, (_, e) in zip(starts, spans, strict=True)]
         X = comment_rows(texts)
         spec = self.models["specificity"]
         proba = spec.predict_proba(X)
@@ -103,13 +108,13 @@ class FeedbackScorer(TrainedComponent):
             for cls, p in zip(spec.classes_, proba[k], strict=True):
                 full[int(cls)] = p
             level = int(np.argmax(full))
-            item = {"start": s, "end": e, "text": doc.text[s:e], "specificity": level,
+            item = {"start": s, "end": e, "text": text_of(doc)[s:e], "specificity": level,
                     "score": round(float(full[level]), 4),
                     "probabilities": [round(float(x), 4) for x in full]}
             for f in FLAGS:
                 ev = markers_in(doc, s, e, FLAG_EVIDENCE[f])
                 item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),
-                           "evidence": [[a, b, doc.text[a:b]] for a, b, _ in ev][:6]}
+                           "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev][:6]}
             out.append(item)
         return out
 

@@ -47,9 +47,9 @@ def find_markers(text: str) -> list[list]:
 def count_markers(doc: Doc, start: int, end: int) -> Counter:
     """Counts of marker categories fully inside ``[start, end)`` of ``doc.text``."""
     markers = doc._.markers or []
-    lo = bisect.bisect_left(markers, [start])
     counts: Counter = Counter()
-    for s, e, cat in markers[lo:]:
+    for i in range(bisect.bisect_left(markers, [start]), len(markers)):
+        s, e, cat = markers[i]
         if s >= end:
             break
         if e <= end:
@@ -59,9 +59,9 @@ def count_markers(doc: Doc, start: int, end: int) -> Counter:
 
 def markers_in(doc: Doc, start: int, end: int, categories: set[str] | None = None) -> list[list]:
     markers = doc._.markers or []
-    lo = bisect.bisect_left(markers, [start])
     out = []
-    for m in markers[lo:]:
+    for i in range(bisect.bisect_left(markers, [start]), len(markers)):
+        m = markers[i]
         if m[0] >= end:
             break
         if m[1] <= end and (categories is None or m[2] in categories):

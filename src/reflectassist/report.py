@@ -199,7 +199,15 @@ def render_text(results: list[dict], details: bool = True,
             lines.append(f"   * [{dim}] {message}{where}")
         if len(shown) < len(groups):
             lines.append(f"   ... {len(groups) - len(shown)} more suggestions in the report")
-    return "\n".join(lines) + "\n"
+    return _safe("\n".join(lines)) + "\n"
+
+
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(128, 160)])
+
+
+def _safe(text: str) -> str:
+    """Drop control characters (ANSI/OSC escapes) before user text reaches a terminal."""
+    return text.translate(_CONTROL)
 
 
 def _clip(text: str, n: int = 70) -> str:

@@ -11,10 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import load_lexicon
+
+TEXT_KEY = "reflectassist_text"
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, cached: spaCy rebuilds the string on every access, which made per-sentence
+    loops quadratic in document length."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
 
 if not Doc.has_extension("sentences"):
     Doc.set_extension("sentences", default=None)
@@ -85,7 +99,7 @@ def sentence_starts(text: str, abbreviations: Iterable[str] = ()) -> list[int]:
         for m in SENT_END_RE.finditer(line):
             if m.start(1) < bullet_end:
                 continue
-            before = line[: m.start(1)]
+            before = line[max(0, m.start(1) - 40): m.start(1)]
             word = re.search(r"([\w./'-]+)$", before)
             token = word.group(1).lower() if word else ""
             if m.group(1) == "." and (
@@ -129,21 +143,23 @@ class Segmenter:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        starts = sentence_starts(doc.text, self.abbreviations)
+        starts = sentence_starts(text_of(doc), self.abbreviations)
+        # one from_array call: setting token.is_sent_start one by one is quadratic in spaCy
+        flags = numpy.full((len(doc), 1), -1, dtype="int32")
         k = 0
         first_content = True
         for token in doc:
             if token.is_space:
-                if token.i > 0:
-                    token.is_sent_start = False
                 continue
             boundary = False
             while k < len(starts) and starts[k] <= token.idx:
                 boundary = True
                 k += 1
-            token.is_sent_start = boundary or first_content
+            if boundary or first_content:
+                flags[token.i, 0] = 1
             first_content = False
-        doc[0].is_sent_start = True
+        flags[0, 0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))
         doc._.sentences = sentence_records(doc)
         return doc
 
@@ -217,7 +233,7 @@ def sentence_records(doc: Doc) -> list[list]:
             continue
         start = sent.start_char + (len(text) - len(text.lstrip()))
         end = start + len(stripped)
-        head = heading_section(stripped, title=_is_title(doc.text, start, end))
+        head = heading_section(stripped, title=_is_title(text_of(doc), start, end))
         if head is not None:
             section = head
         out.append([start, end, section, head is not None])

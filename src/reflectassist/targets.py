@@ -19,7 +19,7 @@ from .component import TrainedComponent
 from .features import make_rows, strip_bullet, text_features
 from .lexicon import load_lexicon
 from .markers import find_markers, markers_in
-from .segmenter import BULLET_RE
+from .segmenter import BULLET_RE, text_of
 
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
@@ -108,10 +108,10 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     for k, (s, e, section, head) in enumerate(doc._.sentences or []):
         if head:
             continue
-        raw = doc.text[s:e]
-        line_start = doc.text.rfind("\n", 0, s) + 1
-        line_end = doc.text.find("\n", e)
-        line = doc.text[line_start:len(doc.text) if line_end < 0 else line_end].strip()
+        raw = text_of(doc)[s:e]
+        line_start = text_of(doc).rfind("\n", 0, s) + 1
+        line_end = text_of(doc).find("\n", e)
+        line = text_of(doc)[line_start:len(text_of(doc)) if line_end < 0 else line_end].strip()
         own_line = line == raw.strip()
         # a list item or line the element model reads as an intention is a target even
         # outside an "Actions" section ("- review in 4 wks")
@@ -204,9 +204,9 @@ class TargetScorer(TrainedComponent):
     def __call__(self, doc: Doc) -> Doc:
         self.require_models()
         spans = extract_targets(doc)
-        scored = score_target_texts(self.models, [doc.text[s:e] for s, e in spans])
+        scored = score_target_texts(self.models, [text_of(doc)[s:e] for s, e in spans])
         doc._.targets = [
-            {"start": s, "end": e, "text": doc.text[s:e], "smart": smart,
+            {"start": s, "end": e, "text": text_of(doc)[s:e], "smart": smart,
              "verdict": verdict(smart)}
             for (s, e), smart in zip(spans, scored, strict=True)
         ]

@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 SEED = 13
-ALLOWED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "reflectassist.ordinal.",
-                    "collections.")
+# Types beyond skops' own default-trusted set that our models may contain: an exact list, so
+# that no function (e.g. builtins.exec inside a FunctionTransformer) can ever be trusted.
+ALLOWED_TYPES = frozenset({
+    "reflectassist.ordinal.OrdinalClassifier",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+})
 
 
 class ModelFileError(RuntimeError):
@@ -100,11 +105,13 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
     record = json.loads(index.read_text("utf-8"))
     models = {}
     for name, info in record["files"].items():
+        if Path(info["file"]).name != info["file"] or not info["file"].endswith(".skops"):
+            raise ModelFileError(f"model index {index} names a file outside its folder")
         target = path / info["file"]
         if not target.is_file() or sha256(target) != info["sha256"]:
             raise ModelFileError(f"model file {target} is missing or its checksum does not match")
         untrusted = sio.get_untrusted_types(file=target)
-        bad = [t for t in untrusted if not t.startswith(ALLOWED_PREFIXES)]
+        bad = [t for t in untrusted if t not in ALLOWED_TYPES]
         if bad:
             raise ModelFileError(f"model file {target} holds types that are not allowed: {bad}")
         models[name] = sio.load(target, trusted=untrusted)

@@ -100,7 +100,7 @@ def depth_feature_rows(nlp, entries: list[dict], element_model) -> list[dict]:
     tagger.set_models({"elements": element_model})
     rows = []
     for rec in entries:
-        doc = _front(nlp, rec["text"], rec.get("kind"))
+        doc = _front(nlp, rec["text"])  # detected kind, as at run time
         doc = tagger(doc)
         rows.append(depth_features(doc))
     return rows
@@ -344,18 +344,6 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     fb_models["detect"] = detect_model().fit(X_all, y_all)
 
     # targets ----------------------------------------------------------------
-    if notes_test:
-        tp_p = tp_g = n_p = n_g = 0
-        for rec in notes_test:
-            doc = _front(nlp, rec["text"], rec.get("kind"))
-            gold = find_spans(rec["text"], rec.get("targets", []))
-            pred = extract_targets(doc)
-            a, b, _ = span_prf(gold, pred)
-            tp_p, tp_g, n_p, n_g = tp_p + a, tp_g + b, n_p + len(pred), n_g + len(gold)
-        metrics["target_extraction_heldout"] = {
-            "precision": round(tp_p / max(n_p, 1), 4), "recall": round(tp_g / max(n_g, 1), 4),
-            "gold": n_g, "predicted": n_p}
-        log(f"target extraction held-out {metrics['target_extraction_heldout']}")
     smart_records = targets + [dict(t) for n in notes_train for t in n.get("targets", [])
                                if "specific" in t]
     X_sm = make_rows([r["text"] for r in smart_records], [""] * len(smart_records),
@@ -394,6 +382,18 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     nlp.get_pipe("reflectassist_feedback").set_models(fb_models, {**meta,
                                                                   "threshold": threshold})
     nlp.get_pipe("reflectassist_targets").set_models(sm_models, meta)
+    if notes_test:
+        tp_p = tp_g = n_p = n_g = 0
+        for rec in notes_test:
+            doc = nlp(rec["text"])  # the whole trained pipeline, as users run it
+            gold = find_spans(rec["text"], rec.get("targets", []))
+            pred = extract_targets(doc)
+            a, b, _ = span_prf(gold, pred)
+            tp_p, tp_g, n_p, n_g = tp_p + a, tp_g + b, n_p + len(pred), n_g + len(gold)
+        metrics["target_extraction_heldout"] = {
+            "precision": round(tp_p / max(n_p, 1), 4), "recall": round(tp_g / max(n_g, 1), 4),
+            "gold": n_g, "predicted": n_p}
+        log(f"target extraction held-out {metrics['target_extraction_heldout']}")
     out = Path(out)
     nlp.to_disk(out)
     metrics["train_seconds"] = round(time.time() - t0, 1)
