@@ -11,7 +11,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import ELEMENTS, GIBBS, GIBBS_STAGES, KINDS, LABELS_DEPTH
+from . import ELEMENTS, GIBBS, GIBBS_STAGES, LABELS_DEPTH
 from .component import TrainedComponent
 from .markers import count_markers
 
@@ -77,4 +77,4 @@ def make_depth(nlp: Language, name: str) -> DepthScorer:
     return DepthScorer(name)
 
 
-__all__ = ["DepthScorer", "depth_features", "KINDS"]
+__all__ = ["DepthScorer", "depth_features"]

@@ -142,6 +142,7 @@ class Segmenter:
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
+            doc._.sentences = []
             return doc
         starts = sentence_starts(text_of(doc), self.abbreviations)
         # one from_array call: setting token.is_sent_start one by one is quadratic in spaCy

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -218,4 +217,4 @@ def make_targets(nlp: Language, name: str) -> TargetScorer:
     return TargetScorer(name)
 
 
-__all__ = ["TargetScorer", "extract_targets", "score_target_texts", "np"]
+__all__ = ["TargetScorer", "extract_targets", "score_target_texts"]

@@ -25,7 +25,7 @@ Log = Callable[[str], None]
 
 
 def _nlp_base():
-    """Segmenter + markers + kind: the untrained front of the pipeline, for features."""
+    """The whole pipeline, untrained; training runs only its front (see ``_front``)."""
     from .pipeline import build_pipeline
 
     nlp = build_pipeline()
@@ -198,7 +198,7 @@ def choose_threshold(make_model, X, y, n_rows: int) -> float:
     return float(grid[int(np.argmax(scores))])
 
 
-def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int, int]:
+def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int]:
     """Matched counts: a predicted span matches a gold one when they overlap by half of each."""
     def match(a, b):
         ov = max(0, min(a[1], b[1]) - max(a[0], b[0]))
@@ -206,7 +206,7 @@ def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[
 
     tp_p = sum(any(match(p, g) for g in gold) for p in pred)
     tp_g = sum(any(match(p, g) for p in pred) for g in gold)
-    return tp_p, tp_g, 0
+    return tp_p, tp_g
 
 
 # ----------------------------------------------------------------------------- main entry
@@ -388,7 +388,7 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
             doc = nlp(rec["text"])  # the whole trained pipeline, as users run it
             gold = find_spans(rec["text"], rec.get("targets", []))
             pred = extract_targets(doc)
-            a, b, _ = span_prf(gold, pred)
+            a, b = span_prf(gold, pred)
             tp_p, tp_g, n_p, n_g = tp_p + a, tp_g + b, n_p + len(pred), n_g + len(gold)
         metrics["target_extraction_heldout"] = {
             "precision": round(tp_p / max(n_p, 1), 4), "recall": round(tp_g / max(n_g, 1), 4),
