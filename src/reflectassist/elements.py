@@ -112,9 +112,9 @@ class ElementTagger(TrainedComponent):
             out = []
             for j in range(n):
                 p = proba[k + j][order]
-                s, e = doc._.sentences[j][:2]
+                s, e, _section, heading = doc._.sentences[j]
                 out.append([ELEMENTS[int(np.argmax(p))], [round(float(x), 4) for x in p],
-                            is_buzz(doc, s, e)])
+                            is_buzz(doc, s, e) and not heading])
             doc._.elements = out
             k += n
             yield doc
