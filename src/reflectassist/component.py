@@ -18,6 +18,28 @@ class TrainedComponent:
         self.models: dict[str, Any] = {}
         self.meta: dict[str, Any] = {}
 
+    def annotate(self, docs: list) -> None:
+        """Set this component's results on every Doc of a batch (subclasses override)."""
+        raise NotImplementedError
+
+    def __call__(self, doc):
+        self.annotate([doc])
+        return doc
+
+    def pipe(self, docs, batch_size: int = 64):
+        """Annotate in batches: a scikit-learn ``predict_proba`` call costs milliseconds
+        whatever its size, so one call per batch instead of one per document."""
+        batch: list = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self.annotate(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self.annotate(batch)
+            yield from batch
+
     def require_models(self) -> None:
         missing = [m for m in self.model_names if m not in self.models]
         if missing:

@@ -59,17 +59,17 @@ def depth_features(doc: Doc) -> dict[str, float]:
 class DepthScorer(TrainedComponent):
     model_names = ("depth",)
 
-    def __call__(self, doc: Doc) -> Doc:
+    def annotate(self, docs: list[Doc]) -> None:
         self.require_models()
         model = self.models["depth"]
-        proba = model.predict_proba([depth_features(doc)])[0]
-        full = np.zeros(4)
-        for cls, p in zip(model.classes_, proba, strict=True):
-            full[int(cls)] = p
-        level = int(np.argmax(full))
-        doc._.depth = {"level": level, "label": LABELS_DEPTH[level],
-                       "probabilities": [round(float(p), 4) for p in full]}
-        return doc
+        probas = model.predict_proba([depth_features(d) for d in docs])
+        for doc, proba in zip(docs, probas, strict=True):
+            full = np.zeros(4)
+            for cls, p in zip(model.classes_, proba, strict=True):
+                full[int(cls)] = p
+            level = int(np.argmax(full))
+            doc._.depth = {"level": level, "label": LABELS_DEPTH[level],
+                           "probabilities": [round(float(p), 4) for p in full]}
 
 
 @Language.factory("reflectassist_depth")

@@ -83,30 +83,14 @@ def sentence_rows(doc: Doc) -> np.ndarray:
 class ElementTagger(TrainedComponent):
     model_names = ("elements",)
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, docs, batch_size: int = 64):
+    def annotate(self, docs: list[Doc]) -> None:
         self.require_models()
         model = self.models["elements"]
-        labels = list(model.classes_)
-        order = [labels.index(e) for e in ELEMENTS]
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._predict(batch, model, order, labels)
-                batch = []
-        if batch:
-            yield from self._predict(batch, model, order, labels)
-
-    def _predict(self, docs, model, order, labels):
+        order = [list(model.classes_).index(e) for e in ELEMENTS]
         rows = [sentence_rows(d) for d in docs]
         sizes = [len(r) for r in rows]
-        if sum(sizes):
-            proba = model.predict_proba(np.vstack([r for r in rows if len(r)]))
-        else:
-            proba = np.zeros((0, len(labels)))
+        proba = model.predict_proba(np.vstack([r for r in rows if len(r)])) if sum(sizes) \
+            else np.zeros((0, len(order)))
         k = 0
         for doc, n in zip(docs, sizes, strict=True):
             out = []
@@ -117,7 +101,6 @@ class ElementTagger(TrainedComponent):
                             is_buzz(doc, s, e) and not heading])
             doc._.elements = out
             k += n
-            yield doc
 
 
 @Language.factory("reflectassist_elements")

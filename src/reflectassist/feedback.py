@@ -81,29 +81,38 @@ class FeedbackScorer(TrainedComponent):
         self.threshold = float(self.meta.get("threshold", self.threshold))
         return self
 
-    def __call__(self, doc: Doc) -> Doc:
+    def annotate(self, docs: list[Doc]) -> None:
         self.require_models()
-        doc._.feedback = []
-        rows = doc._.sentences or []
-        if not rows:
-            return doc
-        p_fb = self.models["detect"].predict_proba(detection_rows(doc))[:, 1]
-        selected = [i for i, p in enumerate(p_fb) if p >= self.threshold and not rows[i][3]]
-        groups = group_comments(doc, selected)
-        if not groups:
-            return doc
-        doc._.feedback = self.score_spans(doc, groups)
-        return doc
+        rows = [detection_rows(d) for d in docs]
+        live = [r for r in rows if len(r)]
+        p_all = self.models["detect"].predict_proba(np.vstack(live))[:, 1] if live else []
+        k = 0
+        groups = []
+        for doc, r in zip(docs, rows, strict=True):
+            p_fb, k = p_all[k:k + len(r)], k + len(r)
+            sents = doc._.sentences or []
+            selected = [i for i, p in enumerate(p_fb) if p >= self.threshold and not sents[i][3]]
+            groups.append(group_comments(doc, selected))
+        scored = iter(self.score_many([(d, s) for d, g in zip(docs, groups, strict=True)
+                                       for s in g]))
+        for doc, g in zip(docs, groups, strict=True):
+            doc._.feedback = [next(scored) for _ in g]
 
     def score_spans(self, doc: Doc, spans: list[tuple[int, int]]) -> list[dict]:
-        starts = [_content_start(doc, s, e) for s, e in spans]
-        texts = [text_of(doc)[s:e] for s, (_, e) in zip(starts, spans, strict=True)]
+        return self.score_many([(doc, s) for s in spans])
+
+    def score_many(self, items: list[tuple[Doc, tuple[int, int]]]) -> list[dict]:
+        """Score comment spans (of one or many documents) with one call per model."""
+        if not items:
+            return []
+        starts = [_content_start(doc, s, e) for doc, (s, e) in items]
+        texts = [text_of(doc)[s:e] for (doc, (_, e)), s in zip(items, starts, strict=True)]
         X = comment_rows(texts)
         spec = self.models["specificity"]
         proba = spec.predict_proba(X)
         flag_p = {f: self.models[f].predict_proba(X)[:, 1] for f in FLAGS}
         out = []
-        for k, (s, (_, e)) in enumerate(zip(starts, spans, strict=True)):
+        for k, ((doc, (_, e)), s) in enumerate(zip(items, starts, strict=True)):
             full = np.zeros(3)
             for cls, p in zip(spec.classes_, proba[k], strict=True):
                 full[int(cls)] = p

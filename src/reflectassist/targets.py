@@ -200,16 +200,18 @@ def score_target_texts(models: dict, texts: list[str]) -> list[dict]:
 class TargetScorer(TrainedComponent):
     model_names = SMART_CRITERIA
 
-    def __call__(self, doc: Doc) -> Doc:
+    def annotate(self, docs: list[Doc]) -> None:
         self.require_models()
-        spans = extract_targets(doc)
-        scored = score_target_texts(self.models, [text_of(doc)[s:e] for s, e in spans])
-        doc._.targets = [
-            {"start": s, "end": e, "text": text_of(doc)[s:e], "smart": smart,
-             "verdict": verdict(smart)}
-            for (s, e), smart in zip(spans, scored, strict=True)
-        ]
-        return doc
+        spans = [extract_targets(d) for d in docs]
+        scored = iter(score_target_texts(
+            self.models, [text_of(d)[s:e] for d, sp in zip(docs, spans, strict=True)
+                          for s, e in sp]))
+        for doc, sp in zip(docs, spans, strict=True):
+            doc._.targets = []
+            for s, e in sp:
+                smart = next(scored)
+                doc._.targets.append({"start": s, "end": e, "text": text_of(doc)[s:e],
+                                      "smart": smart, "verdict": verdict(smart)})
 
 
 @Language.factory("reflectassist_targets")

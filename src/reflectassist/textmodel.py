@@ -97,6 +97,7 @@ def save_models(models: dict[str, Any], path: Path, meta: dict | None = None) ->
 
 def load_models(path: Path) -> tuple[dict[str, Any], dict]:
     import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     path = Path(path)
     index = path / "models.json"
@@ -110,9 +111,10 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
         target = path / info["file"]
         if not target.is_file() or sha256(target) != info["sha256"]:
             raise ModelFileError(f"model file {target} is missing or its checksum does not match")
-        untrusted = sio.get_untrusted_types(file=target)
-        bad = [t for t in untrusted if t not in ALLOWED_TYPES]
-        if bad:
-            raise ModelFileError(f"model file {target} holds types that are not allowed: {bad}")
-        models[name] = sio.load(target, trusted=untrusted)
+        try:
+            # skops refuses any type that is neither its own default-trusted nor listed here
+            models[name] = sio.load(target, trusted=sorted(ALLOWED_TYPES))
+        except UntrustedTypesFoundException as exc:
+            raise ModelFileError(f"model file {target} holds types that are not allowed: "
+                                 f"{exc}") from None
     return models, record.get("meta", {})
