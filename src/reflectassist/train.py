@@ -121,6 +121,9 @@ def build_depth_model():
 # ----------------------------------------------------------------------------- feedback
 def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
                             entries: list[dict], targets: list[dict]):
+    """Rows and labels for the detector: every sentence of the notes first (their count is
+    returned too), then comments as positives and reflective sentences and targets as
+    negatives."""
     from .features import make_rows, text_features
     from .feedback import detection_rows
 
@@ -140,8 +143,9 @@ def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
     pos = rng.sample(extra_pos, min(len(extra_pos), 600))
     texts = pos + neg
     blocks.append(make_rows(texts, [""] * len(texts), [text_features(t) for t in texts]))
+    n_note_rows = len(labels)
     labels.extend([True] * len(pos) + [False] * len(neg))
-    return np.vstack(blocks), np.array(labels)
+    return np.vstack(blocks), np.array(labels), n_note_rows
 
 
 # ----------------------------------------------------------------------------- CV helpers
@@ -328,19 +332,19 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     def detect_model():
         return build_text_classifier(C=8.0, context=True, char=True, class_weight="balanced")
 
-    X_det, y_det = feedback_detection_data(nlp, notes_train, comments, entries, targets)
-    n_note_rows = len(feedback_detection_data(nlp, notes_train, [], [], [])[1])
+    X_det, y_det, n_note_rows = feedback_detection_data(nlp, notes_train, comments, entries,
+                                                        targets)
     threshold = choose_threshold(detect_model, X_det, y_det, n_note_rows)
     metrics["feedback_detection_threshold"] = threshold
     log(f"feedback detection threshold (out-of-fold F1 on training notes) {threshold}")
     det = detect_model().fit(X_det, y_det)
     if notes_test:
-        X_t, y_t = feedback_detection_data(nlp, notes_test, [], [], [])
+        X_t, y_t, _ = feedback_detection_data(nlp, notes_test, [], [], [])
         p_t = det.predict_proba(X_t)[:, list(det.classes_).index(True)]
         metrics["feedback_detection_heldout"] = binary_metrics(
             [bool(v) for v in y_t], [bool(v) for v in p_t >= threshold])
         log(f"feedback detection held-out {metrics['feedback_detection_heldout']}")
-    X_all, y_all = feedback_detection_data(nlp, notes, comments, entries, targets)
+    X_all, y_all, _ = feedback_detection_data(nlp, notes, comments, entries, targets)
     fb_models["detect"] = detect_model().fit(X_all, y_all)
 
     # targets ----------------------------------------------------------------
