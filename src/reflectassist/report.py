@@ -36,6 +36,7 @@ CSV_FIELDS = (
     # added with the production report; appended so that column positions stay stable
     "depth_confidence", "feedback_vague", "feedback_partly_specific", "feedback_specific",
     "targets_all_smart", "important_suggestions", "flags",
+    "identifiers",
 )
 FEEDBACK_PARTS = ("instance", "impact", "next_step")
 SEVERITY_ORDER = {"important": 0, "advice": 1, "info": 2}
@@ -97,6 +98,9 @@ def flags(r: dict) -> list[str]:
         out.append(f"{not_smart} target{'s' if not_smart > 1 else ''} not SMART")
     if not targets and r.get("kind") in TARGET_KINDS:
         out.append("no targets")
+    ids = len(r.get("identifiers") or [])
+    if ids:
+        out.append(f"{ids} possible identifier{'s' if ids > 1 else ''}")
     return out
 
 
@@ -131,6 +135,7 @@ def summary_row(r: dict) -> dict:
         "important_suggestions": sum(s.get("severity") == "important"
                                      for s in r.get("suggestions") or []),
         "flags": "; ".join(flags(r)),
+        "identifiers": len(r.get("identifiers") or []),
     }
 
 
@@ -177,11 +182,14 @@ def render_text(results: list[dict], details: bool = True,
             for t in r["targets"]:
                 lines.append(f"     - {_clip(t['text'])}: {t['verdict']}")
         if r.get("identifiers"):
-            kinds = Counter(i["type"] for i in r["identifiers"])
-            lines.append(f"   possible identifiers: {len(r['identifiers'])} ("
-                         + ", ".join(f"{k.lower().replace('_', ' ')} {v}"
-                                     for k, v in sorted(kinds.items()))
-                         + "); check before sharing, or use `reflectassist redact`")
+            ids = r["identifiers"]
+            lines.append(f"   possible identifiers: {len(ids)}; check before sharing, or use "
+                         "`reflectassist redact`")
+            for i in ids[:10]:
+                lines.append(f"     - {_clip(i['text'], 40)} ({i['type'].lower().replace('_', ' ')}"
+                             f": {i['reason']})")
+            if len(ids) > 10:
+                lines.append(f"     ... {len(ids) - 10} more in the JSON or HTML report")
         groups: dict[tuple[str, str], list[dict]] = {}
         for s in r["suggestions"]:
             if s["severity"] != "info":
