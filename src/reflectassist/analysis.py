@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import GIBBS, __version__
 from .segmenter import text_of
-from .suggestions import stages_present
-
-
-@dataclass
-class Source:
-    """One text to analyse: where it came from, its text, or why it could not be read."""
-
-    path: str
-    text: str | None
-    error: str | None = None
+from .source import Source
 
 
 def doc_to_result(doc: Doc, path: str) -> dict:
@@ -39,7 +29,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
         "feedback": doc._.feedback or [],
         "targets": doc._.targets or [],
         "suggestions": doc._.suggestions or [],
-        "gibbs_present": sorted(stages_present(doc)) if doc._.elements is not None else [],
+        "gibbs_present": sorted(doc._.gibbs_present or {}),
         "identifiers": doc._.identifiers or [],
         "error": None,
     }

@@ -75,6 +75,12 @@ def _bare_doc(text: str) -> Doc:
     return _BARE.make_doc(text)
 
 
+def text_rows(texts: list[str]) -> np.ndarray:
+    """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
+    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
+                     [text_features(t) for t in texts])
+
+
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
     rows = np.empty((len(texts), 3), dtype=object)
     for i, (t, c, f) in enumerate(zip(texts, contexts, feats, strict=True)):

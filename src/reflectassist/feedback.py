@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .component import TrainedComponent
-from .features import make_rows, span_features, strip_bullet
+from .features import make_rows, span_features, strip_bullet, text_rows
 from .markers import markers_in
 from .segmenter import text_of
 
@@ -30,10 +30,7 @@ if not Doc.has_extension("feedback"):
 
 def comment_rows(texts: list[str]) -> np.ndarray:
     """Rows for whole comments given as strings (training, evaluation)."""
-    from .features import text_features
-
-    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
-                     [text_features(t) for t in texts])
+    return text_rows(texts)
 
 
 def detection_rows(doc: Doc) -> np.ndarray:

@@ -11,6 +11,8 @@ from .markers import count_markers
 
 if not Doc.has_extension("suggestions"):
     Doc.set_extension("suggestions", default=None)
+if not Doc.has_extension("gibbs_present"):
+    Doc.set_extension("gibbs_present", default=None)
 
 REFLECTIVE_KINDS = {"reflective_entry", "portfolio_entry"}
 
@@ -72,7 +74,7 @@ def depth_suggestions(doc: Doc) -> list[dict]:
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
     if doc._.kind in REFLECTIVE_KINDS:
-        present = stages_present(doc)
+        present = doc._.gibbs_present or {}
         for k, stage in enumerate(GIBBS_STAGES):
             if stage in present:
                 continue
@@ -135,6 +137,8 @@ class Suggester:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        # stage -> indices of the sentences evidencing it; computed once, reused by the output
+        doc._.gibbs_present = stages_present(doc) if doc._.elements is not None else {}
         doc._.suggestions = depth_suggestions(doc) + feedback_suggestions(doc) + \
             smart_suggestions(doc)
         return doc

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from . import SMART_CRITERIA
 from .component import TrainedComponent
-from .features import make_rows, strip_bullet, text_features
+from .features import strip_bullet, text_rows
 from .lexicon import load_lexicon
 from .markers import find_markers, markers_in
 from .segmenter import BULLET_RE, text_of
@@ -183,8 +183,7 @@ def score_target_texts(models: dict, texts: list[str]) -> list[dict]:
     """Per-criterion ``{"met", "score", "reason"}`` for target strings."""
     if not texts:
         return []
-    X = make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
-                  [text_features(t) for t in texts])
+    X = text_rows(texts)
     probs = {c: models[c].predict_proba(X)[:, 1] for c in SMART_CRITERIA}
     out = []
     for k, t in enumerate(texts):
