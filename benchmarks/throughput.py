@@ -220,17 +220,13 @@ def startup_child(example: Path) -> None:
     import spacy  # noqa: F401
 
     phases["import spacy"] = clock() - t0
-    t0 = clock()
-    import skops.io as sio
-
-    phases["import skops.io (+ scikit-learn, scipy)"] = clock() - t0
     from reflectassist import component, pipeline, textmodel
 
     t0 = clock()
     pipeline._register_factories()
     phases["import reflectassist components"] = clock() - t0
 
-    load = {"sha256": 0.0, "get_untrusted_types": 0.0, "skops load": 0.0}
+    load = {"sha256": 0.0, "np.load + spec": 0.0}
     per_component: dict[str, float] = {}
 
     def timed(fn, key):
@@ -254,8 +250,7 @@ def startup_child(example: Path) -> None:
     if orig_load_models is not None:
         component.load_models = timed_models
     for module, attr, key in ((textmodel, "sha256", "sha256"),
-                              (sio, "get_untrusted_types", "get_untrusted_types"),
-                              (sio, "load", "skops load")):
+                              (textmodel.np, "load", "np.load + spec")):
         if hasattr(module, attr):
             setattr(module, attr, timed(getattr(module, attr), key))
     t0 = clock()

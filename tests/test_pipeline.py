@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from reflectassist import ELEMENTS, GIBBS, KINDS, SMART_CRITERIA
@@ -30,14 +31,17 @@ def test_pipeline_components_in_order(nlp):
     assert tuple(nlp.pipe_names) == PIPE_NAMES
 
 
-def test_model_files_are_skops_with_checksums(model_path):
+def test_model_files_are_plain_arrays_with_checksums(model_path):
     for comp in ("reflectassist_elements", "reflectassist_depth", "reflectassist_feedback",
                  "reflectassist_targets"):
         record = json.loads((model_path / comp / "models.json").read_text())
         assert record["files"]
         for info in record["files"].values():
-            assert info["file"].endswith(".skops") and len(info["sha256"]) == 64
+            assert info["file"].endswith(".npz") and len(info["sha256"]) == 64
+            with np.load(model_path / comp / info["file"], allow_pickle=False) as npz:
+                assert all(npz[k].dtype != object for k in npz.files)
     assert not list(model_path.rglob("*.pkl")) and not list(model_path.rglob("*.pickle"))
+    assert not list(model_path.rglob("*.skops"))
 
 
 def test_results_on_doc_and_span_extensions(nlp):

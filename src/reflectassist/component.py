@@ -9,7 +9,8 @@ from .textmodel import ModelFileError, load_models, save_models
 
 
 class TrainedComponent:
-    """A pipeline component whose estimators are saved beside it with skops."""
+    """A pipeline component whose models are saved beside it as plain arrays
+    (``textmodel.save_models``)."""
 
     model_names: tuple[str, ...] = ()
 
@@ -27,7 +28,7 @@ class TrainedComponent:
         return doc
 
     def pipe(self, docs, batch_size: int = 64):
-        """Annotate in batches: a scikit-learn ``predict_proba`` call costs milliseconds
+        """Annotate in batches: each model call has a fixed cost
         whatever its size, so one call per batch instead of one per document."""
         batch: list = []
         for doc in docs:

@@ -1,26 +1,23 @@
-"""scikit-learn models over feature rows, and their safe (skops) persistence.
+"""scikit-learn models over feature rows (built and fitted at training time), and their safe
+persistence as plain arrays.
 
-Models are saved with skops and loaded only after (1) the file's SHA-256 matches the one
-recorded at training time and (2) every type in it is on an allow-list, so a tampered or
-foreign file is refused instead of executed.
+Fitted pipelines are compiled to arrays plus a JSON description (``linear.py``) and saved as
+``.npz``; loading checks the SHA-256 recorded at training time and reads the arrays with
+``allow_pickle=False``, so no model file can execute code, and analysis never imports
+scikit-learn.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 SEED = 13
-# Types beyond skops' own default-trusted set that our models may contain: an exact list, so
-# that no function (e.g. builtins.exec inside a FunctionTransformer) can ever be trusted.
-ALLOWED_TYPES = frozenset({
-    "reflectassist.ordinal.OrdinalClassifier",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-})
+SPEC_KEY = "__spec__"  # the model's JSON description, stored as UTF-8 bytes in its .npz
 
 
 class ModelFileError(RuntimeError):
@@ -82,39 +79,55 @@ def sha256(path: Path) -> str:
 
 
 def save_models(models: dict[str, Any], path: Path, meta: dict | None = None) -> None:
-    """Save named estimators as ``<name>.skops`` plus ``models.json`` with their checksums."""
-    import skops.io as sio
+    """Save named models as ``<name>.npz`` (plain arrays plus their JSON description, see
+    ``linear.py``) and ``models.json`` with each file's SHA-256."""
+    from .linear import LinearModel, compile_pipeline
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     record: dict[str, Any] = {"meta": meta or {}, "files": {}}
     for name, model in sorted(models.items()):
-        target = path / f"{name}.skops"
-        sio.dump(model, target, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        spec, arrays = ((model.spec, model.arrays) if isinstance(model, LinearModel)
+                        else compile_pipeline(model))
+        target = path / f"{name}.npz"
+        blob = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), np.uint8)
+        with open(target, "wb") as fh:
+            np.savez_compressed(fh, **{SPEC_KEY: blob}, **arrays)
         record["files"][name] = {"file": target.name, "sha256": sha256(target)}
     (path / "models.json").write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
 
 
 def load_models(path: Path) -> tuple[dict[str, Any], dict]:
-    import skops.io as sio
-    from skops.io.exceptions import UntrustedTypesFoundException
+    """Models saved by ``save_models``: checksum first, then arrays read without pickle, so a
+    tampered or foreign file is refused and can never run code."""
+    from .linear import LinearModel
 
     path = Path(path)
     index = path / "models.json"
     if not index.is_file():
         raise ModelFileError(f"no models.json in {path}")
-    record = json.loads(index.read_text("utf-8"))
+    try:
+        record = json.loads(index.read_text("utf-8"))
+        files = record["files"].items()
+    except (ValueError, KeyError, AttributeError, TypeError):
+        raise ModelFileError(f"model index {index} is not valid") from None
     models = {}
-    for name, info in record["files"].items():
-        if Path(info["file"]).name != info["file"] or not info["file"].endswith(".skops"):
-            raise ModelFileError(f"model index {index} names a file outside its folder")
-        target = path / info["file"]
-        if not target.is_file() or sha256(target) != info["sha256"]:
+    for name, info in files:
+        file = str(info.get("file", ""))
+        if Path(file).name != file or not file.endswith(".npz"):
+            raise ModelFileError(f"model index {index} names a file outside its folder "
+                                 f"or not an .npz file: {file!r}")
+        target = path / file
+        if not target.is_file() or sha256(target) != info.get("sha256"):
             raise ModelFileError(f"model file {target} is missing or its checksum does not match")
         try:
-            # skops refuses any type that is neither its own default-trusted nor listed here
-            models[name] = sio.load(target, trusted=sorted(ALLOWED_TYPES))
-        except UntrustedTypesFoundException as exc:
-            raise ModelFileError(f"model file {target} holds types that are not allowed: "
-                                 f"{exc}") from None
+            with np.load(target, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+            spec = json.loads(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
+            models[name] = LinearModel(spec, arrays)
+        except ValueError as exc:  # includes "Object arrays cannot be loaded ..."
+            raise ModelFileError(f"model file {target} is not a plain-array model: {exc}") \
+                from None
+        except (KeyError, OSError, TypeError) as exc:
+            raise ModelFileError(f"model file {target} cannot be read: {exc}") from None
     return models, record.get("meta", {})

@@ -1,0 +1,311 @@
+"""Linear models as plain arrays: compiled from fitted scikit-learn pipelines at training time,
+run with numpy alone at analysis time.
+
+Why: every model we ship is hashed n-gram TF-IDF (plus a few named features) into a linear
+classifier. Keeping only the arrays (coefficients, IDF weights, calibration constants) and a
+JSON description means that (1) loading a model can never execute code (``np.load`` with
+``allow_pickle=False``), (2) the CLI does not import scikit-learn, SciPy or skops at start-up,
+and (3) the n-gram hashes of a sentence are computed once and shared by every model that
+reads it. ``compile_pipeline`` reproduces scikit-learn's ``predict_proba`` to within
+floating-point rounding (tested against the fitted pipelines).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import mmh3
+import numpy as np
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+_CACHE_LIMIT = 200_000
+
+
+# ------------------------------------------------------------------------------- hashing
+
+def _hash(feature: str) -> int:
+    """scikit-learn's ``HashingVectorizer`` bucket before the modulo: |murmurhash3_32| (seed 0)."""
+    return abs(mmh3.hash(feature.encode("utf-8"), 0, True))
+
+
+class _Hashes:
+    """Unreduced hashes of word and character n-grams, cached per word: texts share most of
+    their words, so each distinct word is hashed once per process."""
+
+    def __init__(self) -> None:
+        self._chars: dict[tuple[str, int, int], list[int]] = {}
+        self._grams: dict[str, int] = {}
+
+    def _gram(self, gram: str) -> int:
+        h = self._grams.get(gram)
+        if h is None:
+            if len(self._grams) > _CACHE_LIMIT:
+                self._grams.clear()
+            h = self._grams[gram] = _hash(gram)
+        return h
+
+    def char_wb(self, text: str, lo: int, hi: int) -> list[int]:
+        """As ``analyzer="char_wb"``: n-grams inside space-padded words."""
+        out: list[int] = []
+        chars = self._chars
+        for w in text.lower().split():
+            key = (w, lo, hi)
+            hs = chars.get(key)
+            if hs is None:
+                if len(chars) > _CACHE_LIMIT:
+                    chars.clear()
+                w = f" {w} "
+                grams = []
+                for n in range(lo, hi + 1):
+                    offset = 0
+                    grams.append(w[0:n])
+                    while offset + n < len(w):
+                        offset += 1
+                        grams.append(w[offset:offset + n])
+                    if offset == 0:
+                        break
+                hs = chars[key] = [self._gram(g) for g in grams]
+            out.extend(hs)
+        return out
+
+    def word(self, text: str, lo: int, hi: int) -> list[int]:
+        """As ``analyzer="word"`` with the default token pattern and lower-casing."""
+        tokens = _TOKEN.findall(text.lower())
+        out: list[int] = []
+        for n in range(lo, hi + 1):
+            if n == 1:
+                out.extend(self._gram(t) for t in tokens)
+            else:
+                out.extend(self._gram(" ".join(tokens[i:i + n]))
+                           for i in range(len(tokens) - n + 1))
+        return out
+
+
+HASHES = _Hashes()
+
+
+@lru_cache(maxsize=4096)
+def _hashed_text(text: str, analyzer: str, lo: int, hi: int) -> np.ndarray:
+    fn = HASHES.char_wb if analyzer == "char_wb" else HASHES.word
+    return np.asarray(fn(text, lo, hi), dtype=np.int64)
+
+
+# ------------------------------------------------------------------------------- features
+
+def _sparse_rows(per_row: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+    """(row id, column, value) arrays from per-row (columns, values)."""
+    if not per_row:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    rows = np.concatenate([np.full(len(c), i, np.int64) for i, (c, _) in enumerate(per_row)])
+    cols = np.concatenate([c for c, _ in per_row]).astype(np.int64, copy=False)
+    vals = np.concatenate([v for _, v in per_row]).astype(np.float64, copy=False)
+    return rows, cols, vals
+
+
+def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    lo, hi = part["ngram_range"]
+    n = part["n_features"]
+    out = []
+    for text in texts:
+        hashed = _hashed_text(text, part["analyzer"], lo, hi) % n
+        cols, counts = np.unique(hashed, return_counts=True)
+        vals = (np.log(counts) + 1.0 if part["sublinear_tf"] else counts.astype(np.float64))
+        vals = vals * idf[cols]
+        norm = np.sqrt(np.dot(vals, vals))
+        if norm > 0:
+            vals = vals / norm
+        out.append((cols, vals))
+    return out
+
+
+def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> list[tuple[np.ndarray, ...]]:
+    out = []
+    for d in dicts:
+        cols, vals = [], []
+        for k, v in d.items():
+            if isinstance(v, str):
+                k, v = f"{k}={v}", 1.0
+            j = vocab.get(k)
+            if j is not None and v:
+                cols.append(j)
+                vals.append(float(v))
+        out.append((np.asarray(cols, np.int64), np.asarray(vals, np.float64)))
+    return out
+
+
+# ------------------------------------------------------------------------------- links
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _binary_positive(decision: np.ndarray, head: dict, arrays: dict) -> np.ndarray:
+    """P(positive class) of each output column of a bank of binary models."""
+    if head["link"] == "sigmoid":
+        return _expit(-(arrays["cal_a"] * decision + arrays["cal_b"]))
+    return _expit(decision)
+
+
+class LinearModel:
+    """``predict_proba`` of a compiled model; rows as the training pipeline took them."""
+
+    def __init__(self, spec: dict[str, Any], arrays: dict[str, np.ndarray]):
+        self.spec = spec
+        self.arrays = arrays
+        self.classes_ = np.asarray(spec["classes"])
+        self._vocab = {name: {f: i for i, f in enumerate(p["vocabulary"])}
+                       for name, p in ((p["name"], p) for p in spec["parts"])
+                       if p["type"] == "dict"}
+
+    # decision values, one column per output of the linear layer
+    def decision_function(self, rows: Any) -> np.ndarray:
+        n = len(rows)
+        coef = self.arrays["coef"]
+        out = np.tile(self.arrays["intercept"], (n, 1))
+        for part in self.spec["parts"]:
+            column = [row[part["column"]] for row in rows] if part["column"] is not None \
+                else list(rows)
+            if part["type"] == "tfidf":
+                per_row = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
+            else:
+                per_row = _dict_part(column, self._vocab[part["name"]])
+            r, c, v = _sparse_rows(per_row)
+            if len(r):
+                contrib = coef[c + part["offset"]] * v[:, None]
+                starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+                out[r[starts]] += np.add.reduceat(contrib, starts, axis=0)
+        return out
+
+    def predict_proba(self, rows: Any) -> np.ndarray:
+        head = self.spec["head"]
+        d = self.decision_function(rows)
+        if head["type"] == "ordinal":
+            greater = _binary_positive(d, head, self.arrays)
+            greater = np.minimum.accumulate(greater, axis=1)
+            n = greater.shape[0]
+            cum = np.hstack([np.ones((n, 1)), greater, np.zeros((n, 1))])
+            proba = np.clip(cum[:, :-1] - cum[:, 1:], 0.0, 1.0)
+            return proba / proba.sum(axis=1, keepdims=True)
+        if d.shape[1] == 1:
+            p = _binary_positive(d, head, self.arrays)[:, 0]
+            return np.column_stack([1.0 - p, p])
+        if head["link"] == "softmax":
+            return _softmax(d)
+        proba = _binary_positive(d, head, self.arrays)
+        total = proba.sum(axis=1, keepdims=True)
+        k = proba.shape[1]
+        proba = np.divide(proba, total, out=np.full_like(proba, 1.0 / k), where=total != 0)
+        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba
+
+    def predict(self, rows: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(rows), axis=1)]
+
+
+# ------------------------------------------------------------------------------- compiling
+
+def compile_pipeline(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
+    """(JSON spec, arrays) of a fitted pipeline of the shapes ``textmodel`` and ``depth`` build.
+
+    Text pipelines: ColumnTransformer of hashed TF-IDF parts and a DictVectorizer -> a
+    logistic regression, a sigmoid-calibrated LinearSVC, or an OrdinalClassifier of either.
+    Dense pipelines: DictVectorizer -> StandardScaler -> the same heads.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction import DictVectorizer
+
+    steps = dict(model.steps)
+    if set(steps) not in ({"features", "clf"}, {"vec", "clf"}, {"vec", "scale", "clf"}):
+        raise ValueError(f"cannot compile a pipeline with steps {list(steps)}")
+    spec: dict[str, Any] = {"parts": []}
+    arrays: dict[str, np.ndarray] = {}
+    offset = 0
+    if "features" in steps:
+        if not isinstance(steps["features"], ColumnTransformer):
+            raise ValueError("cannot compile: 'features' must be a ColumnTransformer")
+        ct = steps["features"]
+        for name, fitted, column in ct.transformers_:
+            if name == "remainder":
+                if fitted != "drop":
+                    raise ValueError("a ColumnTransformer remainder is not supported")
+                continue
+            if isinstance(fitted, DictVectorizer):
+                part = {"name": name, "type": "dict", "column": column, "offset": offset,
+                        "vocabulary": list(fitted.feature_names_)}
+                width = len(fitted.feature_names_)
+            else:
+                hv, tf = fitted.named_steps["hash"], fitted.named_steps["tfidf"]
+                if hv.alternate_sign or hv.norm is not None or not hv.lowercase or \
+                        hv.token_pattern != r"(?u)\b\w\w+\b" or hv.stop_words or \
+                        hv.preprocessor or hv.tokenizer or hv.strip_accents or \
+                        tf.norm != "l2" or not tf.use_idf or \
+                        hv.analyzer not in ("word", "char_wb"):
+                    raise ValueError(f"part {name}: settings not supported by linear.py")
+                part = {"name": name, "type": "tfidf", "column": column, "offset": offset,
+                        "analyzer": hv.analyzer, "ngram_range": list(hv.ngram_range),
+                        "n_features": hv.n_features, "sublinear_tf": bool(tf.sublinear_tf)}
+                arrays[f"idf_{name}"] = np.asarray(tf.idf_, np.float64)
+                width = hv.n_features
+            spec["parts"].append(part)
+            offset += width
+    else:
+        dv = steps["vec"]
+        spec["parts"].append({"name": "dense", "type": "dict", "column": None, "offset": 0,
+                              "vocabulary": list(dv.feature_names_)})
+        offset = len(dv.feature_names_)
+    head, coef, intercept, extra = _compile_head(steps["clf"])
+    spec["head"] = head
+    spec["classes"] = [c.item() if hasattr(c, "item") else c for c in steps["clf"].classes_]
+    spec["n_features"] = offset
+    if coef.shape[1] != offset:
+        raise ValueError(f"coefficient width {coef.shape[1]} != feature width {offset}")
+    scaler = steps.get("scale")
+    if scaler is not None:  # fold (x - mean) / scale into the weights and the intercept
+        scale = np.asarray(scaler.scale_, np.float64)
+        intercept = intercept - coef @ (np.asarray(scaler.mean_, np.float64) / scale)
+        coef = coef / scale[None, :]
+    arrays["coef"] = np.ascontiguousarray(coef.T, np.float64)
+    arrays["intercept"] = np.asarray(intercept, np.float64)
+    arrays.update(extra)
+    return spec, arrays
+
+
+def _compile_head(clf: Any) -> tuple[dict, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    from .ordinal import OrdinalClassifier
+
+    if isinstance(clf, OrdinalClassifier):
+        subs = [_compile_head(e) for e in clf.estimators_]
+        links = {s[0]["link"] for s in subs}
+        if len(links) != 1 or any(s[1].shape[0] != 1 for s in subs):
+            raise ValueError("ordinal heads must be binary models of one kind")
+        coef = np.vstack([s[1] for s in subs])
+        intercept = np.concatenate([s[2] for s in subs])
+        extra = {}
+        if links == {"sigmoid"}:
+            extra = {k: np.concatenate([s[3][k] for s in subs]) for k in ("cal_a", "cal_b")}
+        return {"type": "ordinal", "link": links.pop()}, coef, intercept, extra
+    if isinstance(clf, LogisticRegression):
+        link = "logistic" if clf.coef_.shape[0] == 1 else "softmax"
+        return {"type": "linear", "link": link}, clf.coef_, clf.intercept_, {}
+    if isinstance(clf, CalibratedClassifierCV):
+        if len(clf.calibrated_classifiers_) != 1 or clf.method != "sigmoid":
+            raise ValueError("only ensemble=False sigmoid calibration is supported")
+        cc = clf.calibrated_classifiers_[0]
+        est = cc.estimator
+        if list(est.classes_) != list(clf.classes_):
+            raise ValueError("calibrated classes differ from the estimator's")
+        a = np.array([c.a_ for c in cc.calibrators], np.float64)
+        b = np.array([c.b_ for c in cc.calibrators], np.float64)
+        return ({"type": "linear", "link": "sigmoid"}, est.coef_, est.intercept_,
+                {"cal_a": a, "cal_b": b})
+    raise ValueError(f"cannot compile a {type(clf).__name__}")

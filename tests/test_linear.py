@@ -1,0 +1,115 @@
+"""Compiled linear models: same probabilities as the fitted scikit-learn pipelines, saved and
+loaded as plain arrays, and analysis that never imports scikit-learn."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from reflectassist.features import text_rows
+from reflectassist.linear import LinearModel, _hash, compile_pipeline
+from reflectassist.textmodel import build_text_classifier, load_models, save_models
+
+TEXTS = [
+    "On Tuesday's handover you gave a clear SBAR for bed 4, so the night team knew the plan.",
+    "Good work this month.", "Please record wound measurements at every dressing change.",
+    "You need to improve your communication.", "Refer Mr D for a Doppler by 16/02.",
+    "Be more confident.", "I will book the MCA course and ask Sam to observe a visit by Friday.",
+    "Café staff said the naïve façade — “résumé” — wasn't ideal!", "x", "",
+    "Your chronology for baby S is now up to date, which meant the conference had it on time.",
+    "Generally doing really well and the team like working with you.",
+]
+
+
+def _rows(n: int = 60) -> np.ndarray:
+    texts = [TEXTS[i % len(TEXTS)] + (" again" * (i // len(TEXTS))) for i in range(n)]
+    rows = text_rows(texts)
+    for i in range(len(rows)):  # give the context column something to read
+        rows[i, 1] = texts[(i + 3) % len(texts)]
+    return rows
+
+
+@pytest.mark.parametrize("clf,context,n_classes", [
+    ("lr", True, 2), ("lr", False, 3), ("svc", False, 2), ("svc", True, 4),
+    ("ordinal_svc", False, 3),
+])
+def test_compiled_text_model_matches_scikit_learn(clf, context, n_classes):
+    rows = _rows()
+    y = np.arange(len(rows)) % n_classes
+    model = build_text_classifier(C=1.0, context=context, char=True, clf=clf, bits=12)
+    model.fit(rows, y)
+    compiled = LinearModel(*compile_pipeline(model))
+    expected = model.predict_proba(rows)
+    got = compiled.predict_proba(rows)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert list(compiled.classes_) == list(model.classes_)
+    # unseen texts too (hash buckets and marker names the model never saw)
+    fresh = text_rows(["Completely unseen words: zebra quokka 42%.", "?"])
+    np.testing.assert_allclose(compiled.predict_proba(fresh), model.predict_proba(fresh),
+                               rtol=0, atol=1e-12)
+
+
+def test_compiled_scaled_ordinal_model_matches_scikit_learn():
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from reflectassist.ordinal import OrdinalClassifier
+
+    rng = np.random.default_rng(0)
+    X = [{f"f{j}": float(rng.normal()) for j in range(6) if rng.random() < 0.7} for _ in range(80)]
+    y = rng.integers(0, 4, size=80)
+    model = Pipeline([("vec", DictVectorizer(sparse=False)), ("scale", StandardScaler()),
+                      ("clf", OrdinalClassifier(LogisticRegression(max_iter=1000)))]).fit(X, y)
+    compiled = LinearModel(*compile_pipeline(model))
+    test = X[:10] + [{}, {"unknown": 3.0}, {"f1": 2.0}]
+    np.testing.assert_allclose(compiled.predict_proba(test), model.predict_proba(test),
+                               rtol=0, atol=1e-12)
+
+
+def test_hash_is_scikit_learns_bucket():
+    from sklearn.utils.murmurhash import murmurhash3_32
+
+    for gram in ["ab", " th", "the handover", "é", "“q", "x" * 50]:
+        assert _hash(gram) == abs(murmurhash3_32(gram.encode("utf-8"), 0, False))
+
+
+def test_save_load_round_trip_keeps_predictions(tmp_path):
+    rows = _rows(30)
+    model = build_text_classifier(C=1.0, context=False, char=True, clf="svc", bits=10)
+    model.fit(rows, np.arange(len(rows)) % 2)
+    save_models({"m": model}, tmp_path, {"threshold": 0.4})
+    loaded, meta = load_models(tmp_path)
+    assert meta == {"threshold": 0.4}
+    np.testing.assert_allclose(loaded["m"].predict_proba(rows), model.predict_proba(rows),
+                               rtol=0, atol=1e-12)
+    assert [p.suffix for p in tmp_path.iterdir()] and not list(tmp_path.glob("*.skops"))
+
+
+def test_unsupported_pipeline_is_refused_at_compile_time():
+    from sklearn.pipeline import Pipeline
+    from sklearn.tree import DecisionTreeClassifier
+
+    with pytest.raises(ValueError, match="cannot compile"):
+        compile_pipeline(Pipeline([("features", None), ("clf", DecisionTreeClassifier())]))
+
+
+def test_analysis_never_imports_scikit_learn_scipy_or_skops(model_path):
+    code = (
+        "import sys, json\n"
+        "from reflectassist.pipeline import load_pipeline\n"
+        "nlp = load_pipeline(sys.argv[1])\n"
+        "doc = nlp('Feedback\\nYou explained the plan to Mrs K clearly on Monday. '\\\n"
+        "          'Actions agreed\\n1. Refer Mr D by 16/02.')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sklearn', 'scipy', 'skops'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(model_path)], capture_output=True,
+                         text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
