@@ -36,6 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import load_data
+from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
     Doc.set_extension("identifiers", default=None)
@@ -1206,7 +1207,7 @@ class Identifiers:
         lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.identifiers = find_identifiers(doc.text)
+        doc._.identifiers = find_identifiers(text_of(doc))
         return doc
 
 

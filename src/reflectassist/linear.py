@@ -35,7 +35,7 @@ class _Hashes:
     their words, so each distinct word is hashed once per process."""
 
     def __init__(self) -> None:
-        self._chars: dict[tuple[str, int, int], list[int]] = {}
+        self._chars: dict[tuple[str, int, int], np.ndarray] = {}
         self._grams: dict[str, int] = {}
 
     def _gram(self, gram: str) -> int:
@@ -46,9 +46,9 @@ class _Hashes:
             h = self._grams[gram] = _hash(gram)
         return h
 
-    def char_wb(self, text: str, lo: int, hi: int) -> list[int]:
-        """As ``analyzer="char_wb"``: n-grams inside space-padded words."""
-        out: list[int] = []
+    def char_wb(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
+        """As ``analyzer="char_wb"``: n-grams inside space-padded words (one array a word)."""
+        out: list[np.ndarray] = []
         chars = self._chars
         for w in text.lower().split():
             key = (w, lo, hi)
@@ -66,21 +66,22 @@ class _Hashes:
                         grams.append(w[offset:offset + n])
                     if offset == 0:
                         break
-                hs = chars[key] = [self._gram(g) for g in grams]
-            out.extend(hs)
+                hs = chars[key] = np.fromiter((self._gram(g) for g in grams), np.int64,
+                                              len(grams))
+            out.append(hs)
         return out
 
-    def word(self, text: str, lo: int, hi: int) -> list[int]:
+    def word(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
         """As ``analyzer="word"`` with the default token pattern and lower-casing."""
         tokens = _TOKEN.findall(text.lower())
+        gram = self._gram
         out: list[int] = []
         for n in range(lo, hi + 1):
             if n == 1:
-                out.extend(self._gram(t) for t in tokens)
+                out.extend(map(gram, tokens))
             else:
-                out.extend(self._gram(" ".join(tokens[i:i + n]))
-                           for i in range(len(tokens) - n + 1))
-        return out
+                out.extend(gram(" ".join(tokens[i:i + n])) for i in range(len(tokens) - n + 1))
+        return [np.asarray(out, np.int64)]
 
 
 HASHES = _Hashes()
@@ -89,7 +90,8 @@ HASHES = _Hashes()
 @lru_cache(maxsize=4096)
 def _hashed_text(text: str, analyzer: str, lo: int, hi: int) -> np.ndarray:
     fn = HASHES.char_wb if analyzer == "char_wb" else HASHES.word
-    return np.asarray(fn(text, lo, hi), dtype=np.int64)
+    parts = fn(text, lo, hi)
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
 # ------------------------------------------------------------------------------- features
@@ -98,26 +100,28 @@ def _sparse_rows(per_row: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarr
     """(row id, column, value) arrays from per-row (columns, values)."""
     if not per_row:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    rows = np.concatenate([np.full(len(c), i, np.int64) for i, (c, _) in enumerate(per_row)])
+    rows = np.repeat(np.arange(len(per_row)), [len(c) for c, _ in per_row])
     cols = np.concatenate([c for c, _ in per_row]).astype(np.int64, copy=False)
     vals = np.concatenate([v for _, v in per_row]).astype(np.float64, copy=False)
     return rows, cols, vals
 
 
-def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised:
+    one ``np.unique`` over the whole batch instead of one per text."""
     lo, hi = part["ngram_range"]
     n = part["n_features"]
-    out = []
-    for text in texts:
-        hashed = _hashed_text(text, part["analyzer"], lo, hi) % n
-        cols, counts = np.unique(hashed, return_counts=True)
-        vals = (np.log(counts) + 1.0 if part["sublinear_tf"] else counts.astype(np.float64))
-        vals = vals * idf[cols]
-        norm = np.sqrt(np.dot(vals, vals))
-        if norm > 0:
-            vals = vals / norm
-        out.append((cols, vals))
-    return out
+    hashed = [_hashed_text(t, part["analyzer"], lo, hi) for t in texts]
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in hashed])
+    if not len(rows):
+        return rows, rows, np.zeros(0)
+    keys, counts = np.unique(rows * n + np.concatenate(hashed) % n, return_counts=True)
+    r, c = np.divmod(keys, n)
+    v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts.astype(np.float64)
+    v = v * idf[c]
+    norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
+    v = v / np.where(norms > 0, norms, 1.0)[r]
+    return r, c, v
 
 
 def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> list[tuple[np.ndarray, ...]]:
@@ -173,10 +177,9 @@ class LinearModel:
             column = [row[part["column"]] for row in rows] if part["column"] is not None \
                 else list(rows)
             if part["type"] == "tfidf":
-                per_row = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
+                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
             else:
-                per_row = _dict_part(column, self._vocab[part["name"]])
-            r, c, v = _sparse_rows(per_row)
+                r, c, v = _sparse_rows(_dict_part(column, self._vocab[part["name"]]))
             if len(r):
                 contrib = coef[c + part["offset"]] * v[:, None]
                 starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])

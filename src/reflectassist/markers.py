@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import load_lexicon
+from .segmenter import text_of
 
 if not Doc.has_extension("markers"):
     Doc.set_extension("markers", default=None)
@@ -122,7 +123,7 @@ class Markers:
         phrase_index()
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.markers = find_markers(doc.text)
+        doc._.markers = find_markers(text_of(doc))
         return doc
 
 
