@@ -102,3 +102,30 @@ def test_kind_override_via_component_cfg(nlp):
 ])
 def test_kind_detection(nlp, text, kind):
     assert nlp(text)._.kind == kind
+
+
+def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch):
+    """A document that makes a component raise gets an error result; the documents around it,
+    before and after, in the same pipe batch and later ones, are all analysed, in order."""
+    from reflectassist.analysis import analyse
+    from reflectassist.source import Source
+
+    kind = nlp.get_pipe("reflectassist_kind")
+    original = type(kind).__call__
+
+    def fragile(self, doc, kind=None):
+        if "BOOM" in doc.text:
+            raise RuntimeError("component exploded")
+        return original(self, doc, kind)
+
+    monkeypatch.setattr(type(kind), "__call__", fragile)
+    texts = [f"Entry {i}. I felt anxious on the ward and next time I will ask for help."
+             for i in range(9)]
+    texts[4] = "BOOM in the middle."
+    sources = [Source(f"d{i}.txt", t) for i, t in enumerate(texts)]
+    sources.insert(2, Source("bad.txt", None, error="cannot read"))
+    results = list(analyse(nlp, sources, batch_size=3))
+    assert [r["path"] for r in results] == [s.path for s in sources]
+    errors = {r["path"]: r["error"] for r in results if r["error"]}
+    assert errors == {"bad.txt": "cannot read", "d4.txt": "analysis failed: component exploded"}
+    assert all(r["depth"] is not None for r in results if not r["error"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
@@ -41,45 +42,59 @@ def error_result(path: str, message: str, text_length: int = 0) -> dict:
             "identifiers": [], "error": message}
 
 
+def _usable(src: Source) -> bool:
+    return src.error is None and bool(src.text and src.text.strip())
+
+
+def _unusable_result(src: Source) -> dict:
+    if src.error is not None:
+        return error_result(src.path, src.error)
+    return error_result(src.path, "empty text: nothing to analyse", len(src.text or ""))
+
+
+def _one(nlp: Language, src: Source, cfg: dict) -> dict:
+    try:
+        return doc_to_result(nlp(src.text, component_cfg=cfg), src.path)
+    except Exception as exc:  # noqa: BLE001 - reported in the result, the batch goes on
+        return error_result(src.path, f"analysis failed: {exc}", len(src.text or ""))
+
+
 def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
             batch_size: int = 32, n_process: int = 1) -> Iterator[dict]:
-    """Yield one result per source, in order; a source that fails yields an error result."""
-    pending: list[Source] = []
+    """Yield one result per source, in order; a source that fails yields an error result.
+
+    All sources stream through one ``nlp.pipe`` (one pool of worker processes for the whole
+    run when ``n_process > 1``); only the sources read ahead by the pipe are held. If a
+    document makes the pipe fail, the documents in flight are analysed one by one, so only
+    the bad one gets an error, and a new pipe takes the rest of the stream.
+    """
     cfg = {"reflectassist_kind": {"kind": kind}} if kind else {}
+    stream = iter(sources)
+    in_flight: deque[Source] = deque()  # sent to the pipe (or unusable), not yet yielded
 
-    def flush() -> Iterator[dict]:
-        good = [s for s in pending if s.error is None and s.text and s.text.strip()]
-        docs: dict[int, dict] = {}
-        if good:
-            try:
-                for src, doc in zip(good, nlp.pipe((s.text for s in good), batch_size=batch_size,
-                                                   n_process=n_process, component_cfg=cfg),
-                                    strict=True):
-                    docs[id(src)] = doc_to_result(doc, src.path)
-            except Exception:  # one bad text must not stop the batch: retry one by one
-                for src in good:
-                    if id(src) in docs:
-                        continue
-                    try:
-                        docs[id(src)] = doc_to_result(nlp(src.text, component_cfg=cfg), src.path)
-                    except Exception as exc:  # noqa: BLE001
-                        docs[id(src)] = error_result(src.path, f"analysis failed: {exc}",
-                                                     len(src.text or ""))
-        for src in pending:
-            if src.error is not None:
-                yield error_result(src.path, src.error)
-            elif not (src.text and src.text.strip()):
-                yield error_result(src.path, "empty text: nothing to analyse", len(src.text or ""))
-            else:
-                yield docs[id(src)]
+    def feed() -> Iterator[str]:
+        for src in stream:
+            in_flight.append(src)
+            if _usable(src):
+                yield src.text
 
-    for src in sources:
-        pending.append(src)
-        if len(pending) >= batch_size * max(n_process, 1):
-            yield from flush()
-            pending = []
-    if pending:
-        yield from flush()
+    while True:
+        try:
+            for doc in nlp.pipe(feed(), batch_size=batch_size, n_process=n_process,
+                                component_cfg=cfg):
+                while not _usable(in_flight[0]):
+                    yield _unusable_result(in_flight.popleft())
+                yield doc_to_result(doc, in_flight.popleft().path)
+        except Exception:  # noqa: BLE001 - one bad text must not stop the batch
+            if not in_flight:
+                raise
+            while in_flight:
+                src = in_flight.popleft()
+                yield _one(nlp, src, cfg) if _usable(src) else _unusable_result(src)
+            continue
+        while in_flight:
+            yield _unusable_result(in_flight.popleft())
+        return
 
 
 def analyse_text(nlp: Language, text: str, path: str = "<text>", kind: str | None = None) -> dict:
