@@ -1,10 +1,11 @@
-"""Reading user files: encodings, binary files, size limits, folders, stdin."""
+"""Reading user files: encodings, newlines, folders. (Bad files, size limits and read
+errors are in test_bad_input.py.)"""
 
 from __future__ import annotations
 
 import codecs
 
-from reflectassist.readers import decode_bytes, iter_folder, iter_sources, read_file
+from reflectassist.readers import decode_bytes, iter_folder, read_file
 
 TEXT = "Café staff felt “rushed” – next time I’ll plan."
 
@@ -28,16 +29,6 @@ def test_utf16_and_cp1252(tmp_path):
     assert read_file(p).text == TEXT
 
 
-def test_binary_and_oversized_files_give_errors(tmp_path):
-    p = tmp_path / "img.txt"
-    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    assert read_file(p).error.startswith("not a text file")
-    p = tmp_path / "big.txt"
-    p.write_text("a" * 2000, encoding="utf-8")
-    src = read_file(p, max_bytes=1000)
-    assert src.text is None and "over the limit" in src.error
-
-
 def test_crlf_and_control_characters_are_normalised():
     assert decode_bytes(b"a\r\nb\rc") == "a\r\nb\rc"
     from reflectassist.readers import clean_text
@@ -57,12 +48,6 @@ def test_folder_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path):
     assert any("pic.png" in n and "unsupported" in n for n in notes)
 
 
-def test_missing_path_becomes_an_error_source(tmp_path):
-    notes: list[str] = []
-    (src,) = list(iter_sources([str(tmp_path / "nope.txt")], notes))
-    assert src.error == "file not found"
-
-
 def test_utf32_and_utf16_be_without_bom(tmp_path):
     p = tmp_path / "u32.txt"
     p.write_bytes(TEXT.encode("utf-32"))
@@ -78,15 +63,6 @@ def test_bom_and_crlf_are_removed_so_offsets_index_the_text(tmp_path):
     assert read_file(p).text == "Line one.\nLine two.\n"
 
 
-def test_binary_without_nul_bytes_is_not_text(tmp_path):
-    p = tmp_path / "noise.txt"
-    p.write_bytes(bytes(b for b in range(1, 256) if b not in b"\t\n\r") * 20)
-    assert read_file(p).error.startswith("not a text file")
-    # a few stray control characters in real text are tolerated (and dropped)
-    p.write_bytes(b"Text with a bell\x07 and an escape\x1b in it.")
-    assert read_file(p).text == "Text with a bell and an escape in it."
-
-
 def test_folder_order_is_natural_and_hidden_files_are_noted(tmp_path):
     for name in ("week10.txt", "week2.txt", "Week1.md"):
         (tmp_path / name).write_text(name, encoding="utf-8")
@@ -96,9 +72,3 @@ def test_folder_order_is_natural_and_hidden_files_are_noted(tmp_path):
     files = [p.name for p in iter_folder(tmp_path, notes)]
     assert files == ["Week1.md", "week2.txt", "week10.txt"]
     assert notes == [f"{tmp_path / '.git'}: skipped (hidden)"]
-
-
-def test_directory_and_empty_path_errors(tmp_path):
-    assert read_file(tmp_path).error == "is a directory"
-    (src,) = list(iter_sources([""], []))
-    assert src.error == "empty path"

@@ -6,6 +6,8 @@ reported), 2 usage error.  Errors are one line; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -25,7 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class Format(str, Enum):
@@ -51,6 +53,7 @@ class Task(str, Enum):
     elements = "elements"
     feedback = "feedback"
     smart = "smart"
+    notes = "notes"
 
 
 assert {k.value for k in Kind} == set(KINDS)
@@ -58,8 +61,32 @@ assert {k.value for k in Kind} == set(KINDS)
 _state = {"debug": False}
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _display(name: str) -> str:
+    """A path as valid text: bytes of a file name that are not UTF-8 (which Python keeps
+    as surrogate escapes, unwritable to a UTF-8 report) shown as ``\\xNN``."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _printable(message: str) -> str:
+    """One line for the terminal: control characters (newlines, ANSI/OSC escapes in file
+    names) shown escaped, never interpreted."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                            _display(message))
+
+
+def say(message: str) -> None:
+    """One line on standard error."""
+    typer.echo(_printable(message), err=True)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    typer.echo(f"reflectassist: error: {message}", err=True)
+    say(f"reflectassist: error: {message}")
     raise typer.Exit(code)
 
 
@@ -76,6 +103,25 @@ def main_callback(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     _state["debug"] = debug
+    _debug_logging(debug)
+
+
+def _debug_logging(debug: bool) -> None:
+    """With --debug, show the ``reflectassist`` logger's messages (tracebacks of files that
+    could not be read) on standard error; without it, show none of them."""
+    import logging
+
+    logger = logging.getLogger("reflectassist")
+    for handler in [h for h in logger.handlers if getattr(h, "reflectassist_debug", False)]:
+        logger.removeHandler(handler)
+    if debug:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("reflectassist: debug: %(message)s"))
+        handler.reflectassist_debug = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    else:
+        logger.setLevel(logging.NOTSET)
 
 
 def _load(model: Path | None):
@@ -88,16 +134,43 @@ def _load(model: Path | None):
         fail(str(exc))
 
 
+def _resolve(path: str | Path) -> Path:
+    """``Path.resolve`` that never raises: before Python 3.13 a symlink loop raises
+    RuntimeError, and one bad input must not stop the batch."""
+    path = Path(path).expanduser()
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
-    import os
+    """Write ``content`` to ``path`` through a temporary file renamed over it, so a failure
+    or an interrupt leaves the previous file (or none) and no partial one. Parent folders are
+    created. A symbolic link is followed (the file it points to is replaced, the link kept);
+    a device, pipe or terminal (``/dev/stdout``) is written directly."""
+    import stat
     import tempfile
 
     path = path.expanduser()
-    if path.resolve() in inputs:
+    if _resolve(path) in inputs:
         fail(f"refusing to overwrite input file {path}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
+            return
+        if mode is not None and path.is_symlink():
+            path = _resolve(path)
+        parent = path.parent
+        if parent.exists() and not parent.is_dir():
+            fail(f"cannot write {path}: {parent} is not a folder")
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(content)
@@ -131,8 +204,8 @@ def check(
                     "kind instead of detecting it.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder to use "
                      "(default: the one shipped in models/).")] = None,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip files larger than this "
-                         "(bytes).")] = 5 * 1024 * 1024,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Skip files larger "
+                         "than this (bytes; 5 MB by default).")] = 5 * 1024 * 1024,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     no_split: Annotated[bool, typer.Option("--no-split", help="Do not split files into "
                         "several entries at lines starting with '==='.")] = False,
@@ -142,6 +215,7 @@ def check(
     """Analyse reflective entries, supervision notes or portfolio entries."""
     from .readers import entry_file, iter_sources
     from .report import render_csv, render_html, render_json, render_text
+    from .source import Source
 
     if fmt is None and output is not None:
         suffix = output.suffix.lower()
@@ -154,10 +228,11 @@ def check(
         fail("--format html needs -o FILE.html")
     for target in (output, csv_path):
         if target is not None and any(p != "-" and Path(p).is_file() and
-                                      Path(p).resolve() == target.expanduser().resolve()
+                                      _resolve(p) == _resolve(target)
                                       for p in paths):
             fail(f"refusing to overwrite input file {target}")
     nlp = _load(model)
+    nlp.max_length = max(nlp.max_length, max_bytes)  # analyse every text under the limit
     notes: list[str] = []
     texts: dict[str, str] = {}
     inputs: set[Path] = set()
@@ -165,8 +240,9 @@ def check(
     def sources():
         for src in iter_sources(paths, notes, max_bytes, split_entries=not no_split):
             if not src.path.startswith("<stdin>"):
-                inputs.add(Path(src.path).resolve())
-                inputs.add(Path(entry_file(src.path)).resolve())
+                inputs.add(_resolve(src.path))
+                inputs.add(_resolve(entry_file(src.path)))
+            src = Source(_display(src.path), src.text, src.error)
             if src.text is not None:
                 texts[src.path] = src.text
             yield src
@@ -183,7 +259,7 @@ def check(
     if show_progress and len(results) >= 10:
         typer.echo("", err=True)
     for note in notes:
-        typer.echo(f"reflectassist: note: {note}", err=True)
+        say(f"reflectassist: note: {note}")
     if not results:
         fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
     summary = render_text(results, details=output is None, texts=texts)
@@ -206,10 +282,10 @@ def check(
     if not (fmt is Format.json and not output) and not (written and quiet):
         typer.echo(summary, nl=False)
     for path in written:
-        typer.echo(f"written: {path}", err=True)
+        say(f"written: {path}")
     failed = [r for r in results if r["error"]]
     for r in failed:
-        typer.echo(f"reflectassist: failed: {r['path']}: {r['error']}", err=True)
+        say(f"reflectassist: failed: {r['path'] or repr('')}: {r['error']}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
@@ -219,8 +295,8 @@ def redact(
                                              "'-' for standard input.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the redacted "
                                                               "copy (never the input).")],
-    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse files larger than "
-                                                               "this (bytes).")] = 5 * 1024 * 1024,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Refuse files larger "
+                         "than this (bytes; 5 MB by default).")] = 5 * 1024 * 1024,
 ) -> None:
     """Write a copy with names, NHS numbers, phones, addresses and other identifiers
     replaced by typed placeholders such as [NAME] and [NHS NUMBER]."""
@@ -230,27 +306,30 @@ def redact(
     notes: list[str] = []
     sources = list(iter_sources([path], notes, max_bytes, split_entries=False))
     for note in notes:
-        typer.echo(f"reflectassist: note: {note}", err=True)
+        say(f"reflectassist: note: {note}")
     if len(sources) != 1:
         fail(f"{path}: redact takes one file, not a folder")
     (src,) = sources
     if src.error is not None or src.text is None:
         fail(f"{src.path}: {src.error}", EXIT_SOME_FAILED)
-    inputs = set() if path == "-" else {Path(entry_file(src.path)).resolve()}
+    inputs = set() if path == "-" else {_resolve(entry_file(src.path))}
     redacted, found = redact_text(src.text)
     _write_atomic(output, redacted, inputs)
     counts: dict[str, int] = {}
     for item in found:
         counts[item["type"]] = counts.get(item["type"], 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none found"
-    typer.echo(f"redacted copy written to {output} (identifiers: {summary})", err=True)
+    say(f"redacted copy written to {output} (identifiers: {summary})")
 
 
 @app.command(epilog="Examples:\n\n  reflectassist evaluate depth corpora/depth/d1.jsonl\n\n"
                     "  reflectassist evaluate elements ../shared/external/cered/val.tsv\n\n"
-                    "  reflectassist evaluate smart targets.jsonl --format json")
+                    "  reflectassist evaluate smart targets.jsonl --format json\n\n"
+                    "  reflectassist evaluate notes corpora/notes/n1.jsonl")
 def evaluate(
-    task: Annotated[Task, typer.Argument(help="depth, elements, feedback or smart.")],
+    task: Annotated[Task, typer.Argument(
+        help="depth, elements, feedback, smart, or notes (whole documents with their feedback "
+             "and target spans marked: are they found?).")],
     data: Annotated[Path, typer.Argument(help="JSONL file, one labelled record per line "
                                               "(formats in README, 'evaluate'); CEReD .tsv "
                                               "for elements.")],
@@ -327,17 +406,17 @@ def main() -> None:
     except typer.Exit as exc:
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("reflectassist: interrupted", err=True)
-        sys.exit(130)
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()  # a usage error from the argument parser: exit code 2
             sys.exit(exc.exit_code)
         if debug:
             raise
-        typer.echo(f"reflectassist: error: {type(exc).__name__}: {exc} (use --debug for details)",
-                   err=True)
+        say(f"reflectassist: error: {type(exc).__name__}: {exc} (use --debug for details)")
         sys.exit(EXIT_SOME_FAILED)
+    if code == EXIT_INTERRUPTED:  # Typer also turns Ctrl-C in a command into this code, silently
+        say("reflectassist: interrupted")
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -49,7 +49,10 @@ its title, which becomes the entry's first line. Splitting can be turned off wit
 
 Folders are searched recursively in natural order (``week2`` before ``week10``); hidden
 files and folders (name starting with ``.``), Office lock files (``~$...``) and files of other
-types are skipped, each with a note.
+types are skipped, each with a note; a folder that cannot be read is a failed input.
+
+Errors from the format libraries are logged (with the traceback) on the ``reflectassist``
+logger at DEBUG level, which ``reflectassist --debug`` shows.
 """
 
 from __future__ import annotations
@@ -99,6 +102,9 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SEPARATOR_RE = re.compile(r"^={3,}(?:[ \t]+(?P<title>[^\n]*?))?[ \t]*=*[ \t]*$", re.MULTILINE)
 
 
+log = logging.getLogger("reflectassist.readers")
+
+
 class ReadError(Exception):
     """A file cannot be read; the message is one line, shown to the user as is."""
 
@@ -130,7 +136,8 @@ def _one_line(exc: BaseException, limit: int = 160) -> str:
 def decode_bytes(data: bytes) -> str:
     """Decode UTF-8 (with/without BOM), UTF-16/32 (BOM), UTF-16 (no BOM) or Windows-1252.
 
-    Raise :class:`UnicodeDecodeError` for binary content.
+    Raise :class:`UnicodeDecodeError` for binary content (``encoding == "binary"``) and for
+    bytes that are neither UTF-8 nor Windows-1252 (``encoding == "undecodable"``).
     """
     if data.startswith(codecs.BOM_UTF8):
         return _check_text(data[len(codecs.BOM_UTF8):].decode("utf-8"), data)
@@ -145,11 +152,21 @@ def decode_bytes(data: bytes) -> str:
             return _check_text(data.decode("utf-16-le"), data)
         if sample[0::2].count(0) > len(sample) * 0.4:
             return _check_text(data.decode("utf-16-be"), data)
-        raise UnicodeDecodeError("binary", data, 0, 1, "binary file (NUL bytes)")
+        # otherwise a few stray NUL bytes in text are control characters like any other:
+        # _check_text refuses the file when there are many of them (a binary file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("cp1252")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            # bytes that are neither UTF-8 nor Windows-1252 (0x81, 0x8d, 0x8f, 0x90, 0x9d):
+            # a binary file, or text in an encoding we do not read
+            _check_text(data.decode("cp1252", "replace"), data)
+            raise UnicodeDecodeError(
+                "undecodable", data, exc.start, exc.end,
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start:,} is neither UTF-8 nor "
+                "Windows-1252") from None
     return _check_text(text, data)
 
 
@@ -684,7 +701,10 @@ def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYT
     if fmt == "text":
         try:
             text = decode_bytes(data)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.encoding == "undecodable":
+                raise ReadError(f"cannot decode the text ({exc.reason}); save it as UTF-8") \
+                    from None
             raise ReadError(f"not a text file (binary content); supported: {SUPPORTED}") \
                 from None
         text = clean_text(text)
@@ -698,6 +718,7 @@ def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYT
         except ReadError:
             raise
         except Exception as exc:  # noqa: BLE001 - the libraries raise many kinds when corrupt
+            log.debug("reading a %s file failed", label, exc_info=True)
             raise ReadError(f"corrupt {label} file ({_describe(exc)})") from None
         text = clean_text(text)
     if len(text) > max_bytes:
@@ -721,8 +742,10 @@ def read_bytes(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES,
     except ReadError as exc:
         return Source(name, None, str(exc))
     except RecursionError:
+        log.debug("reading %s failed", name, exc_info=True)
         return Source(name, None, "cannot read file: too deeply nested")
     except Exception as exc:  # noqa: BLE001 - a bad file must never stop the batch
+        log.debug("reading %s failed", name, exc_info=True)
         return Source(name, None, f"cannot read file ({type(exc).__name__}: {_one_line(exc)})")
 
 
@@ -823,22 +846,34 @@ def _natural_key(name: str) -> tuple:
 
 def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
     """Files under ``folder``, recursively, in natural order, skipping hidden and
-    unsupported ones (each with a note)."""
+    unsupported ones (each with a note). A folder that cannot be read is noted too
+    (:func:`iter_sources` reports it as a failed input instead)."""
+    for item in _walk_folder(folder, notes):
+        if isinstance(item, Source):
+            notes.append(f"{item.path}: skipped ({item.error})")
+        else:
+            yield item
+
+
+def _walk_folder(folder: Path, notes: list[str]) -> Iterator[Path | Source]:
+    """The files of :func:`iter_folder`, and an error :class:`Source` for each folder that
+    cannot be read. A folder reached again through a symbolic link (a loop, or a second
+    link to it) is skipped with a note, so the walk always ends."""
     seen: set[tuple[int, int]] = set()
 
-    def walk(d: Path) -> Iterator[Path]:
+    def walk(d: Path) -> Iterator[Path | Source]:
         try:
             st = d.stat()
             if (st.st_dev, st.st_ino) in seen:
-                notes.append(f"{d}: skipped (symlink loop)")
+                notes.append(f"{d}: skipped (folder already searched, via a symbolic link)")
                 return
             seen.add((st.st_dev, st.st_ino))
             entries = sorted(os.scandir(d), key=lambda e: _natural_key(e.name))
         except PermissionError:
-            notes.append(f"{d}: skipped (permission denied)")
+            yield Source(str(d), None, "cannot read folder: permission denied")
             return
         except OSError as exc:
-            notes.append(f"{d}: skipped ({exc.strerror or exc})")
+            yield Source(str(d), None, f"cannot read folder: {exc.strerror or exc}")
             return
         for entry in entries:
             p = Path(entry.path)
@@ -867,7 +902,8 @@ def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MA
     """Every input as :class:`Source` objects, in order: files, folders, ``-`` (stdin).
 
     With ``split_entries`` (the default) a file with entry separators yields one source per
-    entry (``path#N``). Folder skips and per-file remarks are appended to ``notes``.
+    entry (``path#N``). A folder that cannot be read is a source with an error; skipped
+    files (hidden, unsupported, symlink loops) and per-file remarks are appended to ``notes``.
     """
     def expand(src: Source) -> list[Source]:
         return split_source(src) if split_entries else [src]
@@ -881,7 +917,10 @@ def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MA
             continue
         p = Path(raw)
         if p.is_dir():
-            for f in iter_folder(p, notes):
-                yield from expand(read_file(f, max_bytes, notes))
+            for f in _walk_folder(p, notes):
+                if isinstance(f, Source):  # a folder that cannot be read: a failed input
+                    yield f
+                else:
+                    yield from expand(read_file(f, max_bytes, notes))
         else:
             yield from expand(read_file(p, max_bytes, notes))
