@@ -78,7 +78,8 @@ def check(records: list[dict], task: str) -> None:
     if not records:
         raise DataError("no records to evaluate")
     required = {"depth": ("text", "depth"), "elements": ("text", "element"),
-                "feedback": ("text", "specificity"), "smart": ("text", "specific", "measurable")}
+                "feedback": ("text", "specificity"), "smart": ("text", "specific", "measurable"),
+                "notes": ("text",)}
     seen: set = set()
     for rec in records:
         rid = rec.get("id")
@@ -90,6 +91,17 @@ def check(records: list[dict], task: str) -> None:
                 raise DataError(f"record {rid!r} has no {key!r} (task {task})")
         if not isinstance(rec["text"], str):
             raise DataError(f"record {rid!r}: text must be a string")
+        if task == "notes":
+            for key in ("feedback", "targets"):
+                spans = rec.get(key, [])
+                if not isinstance(spans, list) or not all(
+                        isinstance(sp, dict) and isinstance(sp.get("text"), str) for sp in spans):
+                    raise DataError(f"record {rid!r}: {key} must be a list of "
+                                    '{"text": ...} spans')
+                missing = [sp["text"] for sp in spans if sp["text"] not in rec["text"]]
+                if missing:
+                    raise DataError(f"record {rid!r}: {key} span not found in the text: "
+                                    f"{missing[0][:60]!r}")
         if task == "depth" and not _is_int_in(rec["depth"], 0, 3):
             raise DataError(f"record {rid!r}: depth must be an integer 0-3")
         if task == "feedback" and not _is_int_in(rec["specificity"], 0, 2):

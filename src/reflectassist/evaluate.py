@@ -10,7 +10,7 @@ from spacy.language import Language
 from . import ELEMENTS, KINDS, SMART_CRITERIA
 from .corpus import DataError, check
 
-TASKS = ("depth", "elements", "feedback", "smart")
+TASKS = ("depth", "elements", "feedback", "smart", "notes")
 
 
 def ordinal_metrics(gold: list[int], pred: list[int]) -> dict[str, float]:
@@ -72,12 +72,116 @@ def element_rows(records: list[dict]) -> np.ndarray:
     return make_rows(texts, contexts, [text_features(r["text"]) for r in records])
 
 
+def find_spans(text: str, items: list[dict]) -> list[tuple[int, int]]:
+    """Character offsets of labelled span texts; the n-th copy of a repeated string is located
+    at its n-th occurrence (guidelines/spans.md, rule 5)."""
+    spans, pos = [], {}
+    for it in items:
+        t = it["text"]
+        i = text.find(t, pos.get(t, 0))
+        if i < 0:
+            i = text.find(t)
+        if i >= 0:
+            spans.append((i, i + len(t)))
+            pos[t] = i + len(t)
+    return spans
+
+
+def align_labels(doc, spans: list[tuple[int, int]]) -> list[bool]:
+    """True for each sentence of ``doc`` that mostly lies inside the given spans."""
+    out = []
+    for s, e, _sec, _h in doc._.sentences:
+        n = max(e - s, 1)
+        cover = sum(max(0, min(e, b) - max(s, a)) for a, b in spans)
+        out.append(cover / n >= 0.5)
+    return out
+
+
+def _span_match(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    ov = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return ov >= 0.5 * (a[1] - a[0]) and ov >= 0.5 * (b[1] - b[0])
+
+
+def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int]:
+    """Matched counts (predicted spans that match a gold one, gold spans that are matched): two
+    spans match when they overlap by at least half of each."""
+    tp_p = sum(any(_span_match(p, g) for g in gold) for p in pred)
+    tp_g = sum(any(_span_match(p, g) for p in pred) for g in gold)
+    return tp_p, tp_g
+
+
+def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> dict[str, Any]:
+    p, r = tp_p / max(n_pred, 1), tp_g / max(n_gold, 1)
+    return {"precision": round(p, 4), "recall": round(r, 4),
+            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "n": n_gold, "predicted": n_pred}
+
+
+def evaluate_notes(records: list[dict], nlp: Language) -> tuple[dict[str, Any], list[dict]]:
+    """Whole documents through the whole pipeline, as users run it (kind detected): are the
+    labelled feedback sentences and target spans found, and how are the found ones scored?"""
+    det_gold: list[bool] = []
+    det_pred: list[bool] = []
+    counts = {"fb": [0, 0, 0, 0], "tg": [0, 0, 0, 0]}  # tp_pred, n_pred, tp_gold, n_gold
+    spec_gold: list[int] = []
+    spec_pred: list[int] = []
+    smart_pairs: dict[str, list[tuple[bool, bool]]] = {c: [] for c in SMART_CRITERIA}
+    items = []
+    texts = (r["text"] for r in records)
+    for rec, doc in zip(records, nlp.pipe(texts, batch_size=16), strict=True):
+        text = rec["text"]
+        item: dict[str, Any] = {"id": rec["id"]}
+        for key, found, gold_items in (("fb", doc._.feedback or [], rec.get("feedback", [])),
+                                       ("tg", doc._.targets or [], rec.get("targets", []))):
+            gold = find_spans(text, gold_items)
+            pred = [(f["start"], f["end"]) for f in found]
+            a, b = span_prf(gold, pred)
+            c = counts[key]
+            c[0], c[1], c[2], c[3] = c[0] + a, c[1] + len(pred), c[2] + b, c[3] + len(gold)
+            name = "feedback" if key == "fb" else "targets"
+            item[f"{name}_missed"] = [text[s:e] for s, e in gold
+                                      if not any(_span_match(p, (s, e)) for p in pred)]
+            item[f"{name}_spurious"] = [text[s:e] for s, e in pred
+                                        if not any(_span_match((s, e), g) for g in gold)]
+            for g, (gs, ge) in zip(gold_items, gold, strict=False):
+                match = next((f for f in found if _span_match((f["start"], f["end"]), (gs, ge))),
+                             None)
+                if match is None:
+                    continue
+                if key == "fb" and isinstance(g.get("specificity"), int):
+                    spec_gold.append(int(g["specificity"]))
+                    spec_pred.append(int(match["specificity"]))
+                elif key == "tg":
+                    for crit in SMART_CRITERIA:
+                        if isinstance(g.get(crit), bool):
+                            smart_pairs[crit].append((g[crit], bool(match["smart"][crit]["met"])))
+        gold_sent = align_labels(doc, find_spans(text, rec.get("feedback", [])))
+        pred_sent = align_labels(doc, [(f["start"], f["end"]) for f in doc._.feedback or []])
+        det_gold.extend(gold_sent)
+        det_pred.extend(pred_sent)
+        items.append(item)
+    metrics: dict[str, Any] = {
+        "feedback_detection_sentences": binary_metrics(det_gold, det_pred),
+        "feedback_spans": _prf(*counts["fb"]),
+        "target_extraction": _prf(*counts["tg"]),
+    }
+    if spec_gold:
+        metrics["specificity_of_found_feedback"] = ordinal_metrics(spec_gold, spec_pred)
+    for crit, pairs in smart_pairs.items():
+        if pairs:
+            metrics[f"smart_{crit}_of_found_targets"] = binary_metrics(
+                [g for g, _ in pairs], [p for _, p in pairs])
+    return metrics, items
+
+
 def evaluate(task: str, records: list[dict], nlp: Language) -> dict[str, Any]:
     if task not in TASKS:
         raise DataError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
     check(records, task)
     items: list[dict] = []
-    if task == "depth":
+    if task == "notes":
+        metrics, items = evaluate_notes(records, nlp)
+    elif task == "depth":
         preds = predict_depth(nlp, records)
         gold = [int(float(r["depth"])) for r in records]
         for r, g, (p, probs) in zip(records, gold, preds, strict=True):
