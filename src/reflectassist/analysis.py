@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -11,6 +12,8 @@ from spacy.tokens import Doc
 from . import GIBBS, __version__
 from .segmenter import text_of
 from .source import Source
+
+log = logging.getLogger("reflectassist")
 
 
 def doc_to_result(doc: Doc, path: str) -> dict:
@@ -56,6 +59,7 @@ def _one(nlp: Language, src: Source, cfg: dict) -> dict:
     try:
         return doc_to_result(nlp(src.text, component_cfg=cfg), src.path)
     except Exception as exc:  # noqa: BLE001 - reported in the result, the batch goes on
+        log.debug("analysing %s failed", src.path, exc_info=True)
         return error_result(src.path, f"analysis failed: {exc}", len(src.text or ""))
 
 
