@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 from .component import TrainedComponent
 from .features import make_rows, span_features, strip_bullet, text_rows
 from .markers import markers_in
-from .segmenter import text_of
+from .people import person_features, supervisee
+from .segmenter import BULLET_RE, text_of
 
 FLAGS = ("instance", "impact", "next_step")
 FLAG_EVIDENCE = {
@@ -34,26 +35,63 @@ def comment_rows(texts: list[str]) -> np.ndarray:
 
 
 def detection_rows(doc: Doc) -> np.ndarray:
+    """One row per sentence: its text, the previous sentence, markers, section and who the
+    sentence is about (``people.py``)."""
     rows = doc._.sentences or []
+    who = supervisee(doc)
     texts, contexts, feats = [], [], []
     for i, (s, e, section, _head) in enumerate(rows):
-        texts.append(strip_bullet(text_of(doc)[s:e]))
+        body = strip_bullet(text_of(doc)[s:e])
+        texts.append(body)
         prev_t = text_of(doc)[rows[i - 1][0]:rows[i - 1][1]] if i else ""
         contexts.append(prev_t)
-        feats.append(span_features(doc, s, e, section=section))
+        feats.append({**span_features(doc, s, e, section=section),
+                      **person_features(body, who)})
     return make_rows(texts, contexts, feats)
 
 
+def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
+    """Second-stage rows for one document's sentences: each sentence's own detector score
+    with its neighbours' and the document's mean. Feedback comes in runs (a feedback
+    paragraph, a list of comments), so a borderline sentence between two clear ones is
+    probably feedback too, and a lone one in a case discussion probably not."""
+    def logit(x: float) -> float:
+        x = min(max(float(x), 1e-4), 1 - 1e-4)
+        return float(np.log(x / (1 - x)))
+
+    mean = float(np.mean(p)) if len(p) else 0.0
+    rows = []
+    for i, x in enumerate(p):
+        row = {"self": logit(x), "doc_mean": mean}
+        if i > 0:
+            row["prev"], row["has_prev"] = logit(p[i - 1]), 1.0
+        if i + 1 < len(p):
+            row["next"], row["has_next"] = logit(p[i + 1]), 1.0
+        rows.append(row)
+    return rows
+
+
+def _open_quote(text: str) -> bool:
+    """Does ``text`` end inside a quotation (a quoted comment running on)?"""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
 def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
-    """Merge consecutive feedback sentences on one line into a single comment."""
+    """Comment spans from feedback sentences: each sentence is its own comment, except that
+    consecutive sentences of one list item, or of one quoted comment, form a single comment
+    (guidelines/spans.md 2.3)."""
     rows = doc._.sentences
+    text = text_of(doc)
     groups: list[tuple[int, int]] = []
     for i in selected:
         s, e = rows[i][0], rows[i][1]
-        if groups and i - 1 in selected and "\n" not in text_of(doc)[groups[-1][1]:s]:
-            groups[-1] = (groups[-1][0], e)
-        else:
-            groups.append((s, e))
+        if groups and i - 1 in selected and "\n" not in text[groups[-1][1]:s]:
+            line_start = text.rfind("\n", 0, groups[-1][0]) + 1
+            in_item = BULLET_RE.match(text[line_start:groups[-1][1]]) is not None
+            if in_item or _open_quote(text[groups[-1][0]:groups[-1][1]]):
+                groups[-1] = (groups[-1][0], e)
+                continue
+        groups.append((s, e))
     return groups
 
 
@@ -84,9 +122,19 @@ class FeedbackScorer(TrainedComponent):
         live = [r for r in rows if len(r)]
         p_all = self.models["detect"].predict_proba(np.vstack(live))[:, 1] if live else []
         k = 0
+        per_doc = []
+        for r in rows:
+            per_doc.append(np.asarray(p_all[k:k + len(r)]))
+            k += len(r)
+        if "detect_context" in self.models and live:
+            second = [neighbour_features(p) for p in per_doc]
+            flat = [row for rows_ in second for row in rows_]
+            p2 = self.models["detect_context"].predict_proba(flat)[:, 1]
+            k = 0
+            for i, p in enumerate(per_doc):
+                per_doc[i], k = p2[k:k + len(p)], k + len(p)
         groups = []
-        for doc, r in zip(docs, rows, strict=True):
-            p_fb, k = p_all[k:k + len(r)], k + len(r)
+        for doc, p_fb in zip(docs, per_doc, strict=True):
             sents = doc._.sentences or []
             selected = [i for i, p in enumerate(p_fb) if p >= self.threshold and not sents[i][3]]
             groups.append(group_comments(doc, selected))

@@ -2,8 +2,10 @@
 
 Every figure written to the metrics file is cross-validated or held out: grouped 5-fold CV
 for depth (entries about one scenario stay in one fold), stratified 5-fold CV for feedback
-and SMART, CEReD's own val split for elements, and a held-out fifth of the annotated notes
-for finding feedback and targets.  The final models are then fitted on all training data.
+and SMART, CEReD's own val split for elements, and 5-fold CV grouped by note for finding
+feedback in the training notes.  The held-out notes (``notes/heldout*.jsonl``) are never read
+here: measure them with ``reflectassist evaluate notes``.  The final models are then fitted
+on all training data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from . import ELEMENTS, SMART_CRITERIA
 from .corpus import corpus_files, read_cered, read_many
+from .evaluate import align_labels, find_spans
 from .textmodel import SEED, build_text_classifier
 
 Log = Callable[[str], None]
@@ -34,32 +37,9 @@ def _nlp_base():
 
 def _front(nlp, text: str, kind: str | None = None):
     doc = nlp.make_doc(text)
-    for name in ("reflectassist_segmenter", "reflectassist_markers"):
+    for name in ("reflectassist_segmenter", "reflectassist_markers", "reflectassist_identifiers"):
         doc = nlp.get_pipe(name)(doc)
     return nlp.get_pipe("reflectassist_kind")(doc, kind=kind)
-
-
-def align_labels(doc, spans: list[tuple[int, int]]) -> list[bool]:
-    """True for each sentence of ``doc`` that mostly lies inside one of ``spans``."""
-    out = []
-    for s, e, _sec, _h in doc._.sentences:
-        n = max(e - s, 1)
-        cover = sum(max(0, min(e, b) - max(s, a)) for a, b in spans)
-        out.append(cover / n >= 0.5)
-    return out
-
-
-def find_spans(text: str, items: list[dict]) -> list[tuple[int, int]]:
-    spans, pos = [], {}
-    for it in items:
-        t = it["text"]
-        i = text.find(t, pos.get(t, 0))
-        if i < 0:
-            i = text.find(t)
-        if i >= 0:
-            spans.append((i, i + len(t)))
-            pos[t] = i + len(t)
-    return spans
 
 
 # ----------------------------------------------------------------------------- elements
@@ -127,13 +107,14 @@ def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
     from .features import make_rows, text_features
     from .feedback import detection_rows
 
-    blocks, labels = [], []
-    for rec in notes:
-        doc = _front(nlp, rec["text"], rec.get("kind"))
+    blocks, labels, doc_ids = [], [], []
+    for k, rec in enumerate(notes):
+        doc = _front(nlp, rec["text"])  # detected kind, as at run time
         gold = align_labels(doc, find_spans(rec["text"], rec.get("feedback", [])))
         if gold:
             blocks.append(detection_rows(doc))
             labels.extend(gold)
+            doc_ids.extend([k] * len(gold))
     rng = random.Random(SEED)
     extra_pos = [c["text"] for c in comments if len(c["text"]) < 400]
     neg_sents = [s["text"] for e in entries if e.get("kind") != "supervision_note"
@@ -145,7 +126,7 @@ def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
     blocks.append(make_rows(texts, [""] * len(texts), [text_features(t) for t in texts]))
     n_note_rows = len(labels)
     labels.extend([True] * len(pos) + [False] * len(neg))
-    return np.vstack(blocks), np.array(labels), n_note_rows
+    return np.vstack(blocks), np.array(labels), n_note_rows, np.array(doc_ids)
 
 
 # ----------------------------------------------------------------------------- CV helpers
@@ -186,42 +167,71 @@ def cv_binary(make_model, X, y, n_splits=5) -> dict[str, Any]:
     return binary_metrics(y.tolist(), pred.tolist())
 
 
-def choose_threshold(make_model, X, y, n_rows: int) -> float:
-    """Decision threshold maximising F1 on out-of-fold predictions for the first ``n_rows``
-    rows (the sentences of the training notes), so it is never fitted on held-out data."""
+def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
+    """The two-stage feedback detector, its threshold and its grouped CV figures.
+
+    Rows ``[:n_rows]`` are the sentences of the training notes (``doc_ids`` says which note);
+    the rest are stand-alone comments and sentences that only ever train stage one.
+    Stage one scores each sentence; stage two (``feedback.neighbour_features``) rescores it
+    with its neighbours' scores, so it is fitted on out-of-fold stage-one scores (folds by
+    note). The threshold maximises F1 of stage two's out-of-fold scores on the notes.
+    """
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import GroupKFold
+    from sklearn.pipeline import Pipeline
+
+    from .evaluate import binary_metrics
+    from .feedback import neighbour_features
 
     y = np.asarray(y, dtype=bool)
-    oof = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(X, y):
-        m = make_model().fit(X[tr], y[tr])
-        oof[te] = m.predict_proba(X[te])[:, list(m.classes_).index(True)]
+    y_notes = y[:n_rows]
+    if len(set(doc_ids.tolist())) < 5 or len(set(y_notes.tolist())) < 2:
+        return make_model().fit(X, y), None, 0.5, {"n": 0}  # too few notes to fit stage two
+    extra = np.arange(n_rows, len(y))
+    folds = list(GroupKFold(5, shuffle=True, random_state=SEED).split(
+        X[:n_rows], y_notes, doc_ids))
+    oof1 = np.zeros(n_rows)
+    for tr, te in folds:
+        m = make_model().fit(X[np.r_[tr, extra]], y[np.r_[tr, extra]])
+        oof1[te] = m.predict_proba(X[te])[:, list(m.classes_).index(True)]
+
+    def second_rows(p: np.ndarray) -> list[dict]:
+        rows: list[dict] = []
+        for d in dict.fromkeys(doc_ids.tolist()):
+            rows.extend(neighbour_features(p[doc_ids == d]))
+        return rows
+
+    def stage_two():
+        return Pipeline([("vec", DictVectorizer(sparse=False)),
+                         ("clf", LogisticRegression(C=1.0, max_iter=1000))])
+
+    order = np.concatenate([np.flatnonzero(doc_ids == d)
+                            for d in dict.fromkeys(doc_ids.tolist())])
+    Z = second_rows(oof1)
+    y_z = y_notes[order]
+    groups_z = doc_ids[order]
+    oof2 = np.zeros(len(Z))
+    for tr, te in GroupKFold(5, shuffle=True, random_state=SEED + 1).split(Z, y_z, groups_z):
+        m2 = stage_two().fit([Z[i] for i in tr], y_z[tr])
+        oof2[te] = m2.predict_proba([Z[i] for i in te])[:, 1]
     grid = np.round(np.arange(0.2, 0.81, 0.05), 2)
-    scores = [f1_score(y[:n_rows], oof[:n_rows] >= t) for t in grid]
-    return float(grid[int(np.argmax(scores))])
-
-
-def span_prf(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[int, int]:
-    """Matched counts: a predicted span matches a gold one when they overlap by half of each."""
-    def match(a, b):
-        ov = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-        return ov >= 0.5 * (a[1] - a[0]) and ov >= 0.5 * (b[1] - b[0])
-
-    tp_p = sum(any(match(p, g) for g in gold) for p in pred)
-    tp_g = sum(any(match(p, g) for p in pred) for g in gold)
-    return tp_p, tp_g
+    scores = [f1_score(y_z, oof2 >= t) for t in grid]
+    threshold = float(grid[int(np.argmax(scores))])
+    cv = binary_metrics(y_z.tolist(), (oof2 >= threshold).tolist())
+    stage1 = make_model().fit(X, y)
+    stage2 = stage_two().fit(Z, y_z)
+    return stage1, stage2, threshold, cv
 
 
 # ----------------------------------------------------------------------------- main entry
 def _split_notes(notes: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Held-out notes: those from ``notes/heldout*.jsonl`` (written apart from the rules)."""
+    """(training notes, held-out notes): held-out notes are those in ``notes/heldout*.jsonl``.
+    Training never reads their labels; measure them with ``reflectassist evaluate notes``."""
     test = [n for n in notes if n.get("_file", "").startswith("heldout")]
-    if not test:
-        rng = random.Random(SEED)
-        test = [n for n in notes if rng.random() < 0.2]
-    ids = {n["id"] for n in test}
-    return [n for n in notes if n["id"] not in ids], test
+    ids = {id(n) for n in test}
+    return [n for n in notes if id(n) not in ids], test
 
 
 def _read_tagged(paths: list[Path]) -> list[dict]:
@@ -244,7 +254,7 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     from .evaluate import binary_metrics, element_rows, label_metrics
     from .features import make_rows, text_features
     from .feedback import FLAGS, comment_rows
-    from .targets import apply_rules, extract_targets, rule_evidence
+    from .targets import apply_rules, rule_evidence
 
     extra = extra or {}
     t0 = time.time()
@@ -332,20 +342,16 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     def detect_model():
         return build_text_classifier(C=8.0, context=True, char=True, class_weight="balanced")
 
-    X_det, y_det, n_note_rows = feedback_detection_data(nlp, notes_train, comments, entries,
-                                                        targets)
-    threshold = choose_threshold(detect_model, X_det, y_det, n_note_rows)
+    X_det, y_det, n_note_rows, doc_ids = feedback_detection_data(nlp, notes_train, comments,
+                                                                 entries, targets)
+    det, det2, threshold, cv_det = fit_detector(detect_model, X_det, y_det, n_note_rows,
+                                                doc_ids)
     metrics["feedback_detection_threshold"] = threshold
-    log(f"feedback detection threshold (out-of-fold F1 on training notes) {threshold}")
-    det = detect_model().fit(X_det, y_det)
-    if notes_test:
-        X_t, y_t, _ = feedback_detection_data(nlp, notes_test, [], [], [])
-        p_t = det.predict_proba(X_t)[:, list(det.classes_).index(True)]
-        metrics["feedback_detection_heldout"] = binary_metrics(
-            [bool(v) for v in y_t], [bool(v) for v in p_t >= threshold])
-        log(f"feedback detection held-out {metrics['feedback_detection_heldout']}")
-    X_all, y_all, _ = feedback_detection_data(nlp, notes, comments, entries, targets)
-    fb_models["detect"] = detect_model().fit(X_all, y_all)
+    metrics["feedback_detection_cv"] = cv_det
+    log(f"feedback detection grouped CV on training notes {cv_det} (threshold {threshold})")
+    fb_models["detect"] = det
+    if det2 is not None:
+        fb_models["detect_context"] = det2
 
     # targets ----------------------------------------------------------------
     smart_records = targets + [dict(t) for n in notes_train for t in n.get("targets", [])
@@ -386,18 +392,6 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     nlp.get_pipe("reflectassist_feedback").set_models(fb_models, {**meta,
                                                                   "threshold": threshold})
     nlp.get_pipe("reflectassist_targets").set_models(sm_models, meta)
-    if notes_test:
-        tp_p = tp_g = n_p = n_g = 0
-        for rec in notes_test:
-            doc = nlp(rec["text"])  # the whole trained pipeline, as users run it
-            gold = find_spans(rec["text"], rec.get("targets", []))
-            pred = extract_targets(doc)
-            a, b = span_prf(gold, pred)
-            tp_p, tp_g, n_p, n_g = tp_p + a, tp_g + b, n_p + len(pred), n_g + len(gold)
-        metrics["target_extraction_heldout"] = {
-            "precision": round(tp_p / max(n_p, 1), 4), "recall": round(tp_g / max(n_g, 1), 4),
-            "gold": n_g, "predicted": n_p}
-        log(f"target extraction held-out {metrics['target_extraction_heldout']}")
     out = Path(out)
     nlp.to_disk(out)
     metrics["train_seconds"] = round(time.time() - t0, 1)

@@ -1,0 +1,88 @@
+"""Who a sentence of a note is about, and who is speaking.
+
+Supervision notes are often written in the third person: "JR noted that KB's chronology is
+now up to date" is feedback to KB, while "KB said she found the chronology a slog" is KB's
+own account. Word n-grams alone cannot tell these apart, because both name someone and use a
+reporting verb. Knowing the supervisee (the person the note names most often by initials)
+and the shape "<someone else> <reporting verb> ... <the supervisee>" can.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from .lexicon import load_data
+from .segmenter import text_of
+
+INITIALS_RE = re.compile(r"(?<![\w'’&])([A-Z]{2,3})(?![\w&])")
+FIRST_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
+SUPERVISEE_KEY = "reflectassist.supervisee"
+MIN_MENTIONS = 3
+
+
+def _alt(phrases: list[str]) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                    for p in sorted(set(phrases), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    data = load_data("people")
+    stop = frozenset(data["not_person_initials"])
+    lead = r"^(?:also\s+|then\s+|later\s+)?"
+    det = r"(?:(?:the|my|her|his|their|our|a|one\s+of\s+the)\s+)?"
+    speaker = rf"(?:[A-Z]{{1,3}}|(?i:{det}(?:{_alt(data['feedback_sources'])})))"
+    adverb = r"(?:\s+(?:also|then|later|rightly|clearly|specifically|again))?"
+    report = re.compile(rf"{lead}(?P<who>{speaker}){adverb}\s+(?i:{_alt(data['report_verbs'])})"
+                        r"(?![\w'’])")
+    self_report = re.compile(rf"(?i:{_alt(data['self_report_verbs'])})(?![\w'’])")
+    return stop, report, self_report
+
+
+def supervisee(doc: Doc) -> str | None:
+    """The person the document names most often (at least three times), by initials or by a
+    first name the identifier check found (``Doc._.identifiers``; titled names such as
+    "Mrs K" are service users far more often than supervisees): in a third-person note, the
+    supervisee. Cached on the Doc."""
+    if SUPERVISEE_KEY in doc.user_data:
+        return doc.user_data[SUPERVISEE_KEY]
+    stop = _patterns()[0]
+    counts = Counter(m for m in INITIALS_RE.findall(text_of(doc)) if m not in stop)
+    found = doc._.identifiers if Doc.has_extension("identifiers") else None
+    counts.update(i["text"] for i in found or []
+                  if i["type"] == "NAME" and FIRST_NAME_RE.fullmatch(i["text"]))
+    best = counts.most_common(1)
+    who = best[0][0] if best and best[0][1] >= MIN_MENTIONS else None
+    doc.user_data[SUPERVISEE_KEY] = who
+    return who
+
+
+def person_features(text: str, who: str | None) -> dict[str, float]:
+    """Features of one sentence (bullet already stripped) given the supervisee's initials."""
+    _, report, self_report = _patterns()
+    feats: dict[str, float] = {}
+    m = report.match(text)
+    if who:
+        name = re.escape(who)
+        mention = re.search(rf"(?<![\w'’]){name}(?![\w&])", text) is not None
+        feats["p_sv_mention"] = float(mention)
+        feats["p_sv_possessive"] = float(re.search(rf"(?<![\w'’]){name}['’]s\b", text)
+                                         is not None)
+        if text.startswith(who + " "):
+            feats["p_sv_subject"] = 1.0
+            rest = text[len(who) + 1:].lstrip()
+            rest = re.sub(r"^(?:also|then|later)\s+", "", rest)
+            feats["p_sv_self_report"] = float(self_report.match(rest) is not None)
+    if m and m.group("who") != who:
+        feats["p_other_report"] = 1.0
+        about = text[m.end():]
+        pronoun = re.search(r"\b(?:she|he|her|his|they|their|you|your|i|me|my)\b", about,
+                            re.IGNORECASE) is not None
+        named = bool(who) and re.search(rf"(?<![\w'’]){re.escape(who)}(?![\w&])",
+                                        about) is not None
+        feats["p_other_report_about_sv"] = float(named or pronoun)
+    return feats
