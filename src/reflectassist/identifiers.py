@@ -30,7 +30,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -68,8 +68,9 @@ class Candidate:
         return (-PRIORITY[self.type], -(self.end - self.start), self.start)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of the text (a tuple: made for every word, so it must be cheap to build)."""
+
     start: int
     end: int
     text: str
