@@ -106,17 +106,54 @@ def _sparse_rows(per_row: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarr
     return rows, cols, vals
 
 
-def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised:
-    one ``np.unique`` over the whole batch instead of one per text."""
+class _LastBatch:
+    """The n-gram counts of the last batch of rows, per part shape: the specificity and flag
+    models (or the five SMART models) read the same rows one after another, so counting
+    once serves them all. Holding the rows object keeps its identity from being reused."""
+
+    def __init__(self) -> None:
+        self.rows: Any = None
+        self.counts: dict[tuple, tuple] = {}
+
+    def get(self, rows: Any, key: tuple) -> tuple | None:
+        return self.counts.get(key) if rows is self.rows else None
+
+    def put(self, rows: Any, key: tuple, value: tuple) -> None:
+        if rows is not self.rows:
+            self.rows, self.counts = rows, {}
+        self.counts[key] = value
+
+
+_LAST = _LastBatch()
+
+
+def _counts(texts: list[str], part: dict) -> tuple[np.ndarray, ...]:
+    """(row, column, count) of hashed n-grams for a batch of texts: one ``np.unique`` over
+    the whole batch instead of one per text."""
     lo, hi = part["ngram_range"]
     n = part["n_features"]
     hashed = [_hashed_text(t, part["analyzer"], lo, hi) for t in texts]
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in hashed])
     if not len(rows):
-        return rows, rows, np.zeros(0)
+        return rows, rows, rows
     keys, counts = np.unique(rows * n + np.concatenate(hashed) % n, return_counts=True)
     r, c = np.divmod(keys, n)
+    return r, c, counts
+
+
+def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray,
+                batch: Any = None) -> tuple[np.ndarray, ...]:
+    """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised."""
+    key = (part["column"], part["analyzer"], *part["ngram_range"], part["n_features"])
+    ids = tuple(map(id, texts))  # the same string objects, so the rows were not changed
+    got = _LAST.get(batch, key) if batch is not None else None
+    if got is None or got[0] != ids:
+        got = (ids, *_counts(texts, part))
+        if batch is not None:
+            _LAST.put(batch, key, got)
+    _, r, c, counts = got
+    if not len(r):
+        return r, c, np.zeros(0)
     v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts.astype(np.float64)
     v = v * idf[c]
     norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
@@ -177,7 +214,8 @@ class LinearModel:
             column = [row[part["column"]] for row in rows] if part["column"] is not None \
                 else list(rows)
             if part["type"] == "tfidf":
-                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
+                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"],
+                                      batch=rows)
             else:
                 r, c, v = _sparse_rows(_dict_part(column, self._vocab[part["name"]]))
             if len(r):
