@@ -198,7 +198,7 @@ def test_single_view_content(note):
         state = "missing" if stage in missing else "present"
         assert f'<li class="{"n" if state == "missing" else "y"}">{stage} <small>{state}' in html
     assert "4 comments, mean 1.0 of 2" in html
-    assert "of 4 targets fully SMART" in html and "criteria met" in html
+    assert "of 5 targets fully SMART" in html and "criteria met" in html
     # the text view is the original text, sliced exactly, with a label on every sentence
     assert page.texts["d0-text"] == text
     assert html.count('<span class="s e-') == len(r["sentences"]) + 10  # + 10 in the key
@@ -462,7 +462,7 @@ def test_csv_batch_table(cohort):
     assert len(rows) == len(results)
     note = next(r for r in rows if r["kind"] == "supervision_note")
     assert note["feedback_vague"] == "2" and note["feedback_specific"] == "2"
-    assert note["targets_all_smart"] == "2" and float(note["smart_share"]) == 0.75
+    assert note["targets_all_smart"] == "2" and float(note["smart_share"]) == 0.72
     assert "2 vague feedback" in note["flags"]
     assert rows[-1]["error"] == "cannot decode the file" and rows[-1]["depth"] == ""
 

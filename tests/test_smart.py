@@ -61,3 +61,101 @@ def test_extraction_sections_lists_and_intentions(nlp):
     assert "JB to bring the visit notes to supervision on 3 April" in targets
     assert not any("out of my depth" in t for t in targets)
     assert len(targets) == 5
+
+
+def targets_of(nlp, text):
+    return [t["text"] for t in nlp(text)._.targets]
+
+
+# Each case: a short note written for the test, and exactly the target spans it holds.
+EXTRACTION_CASES = {
+    "verb list A, B and C with own objects (third person in prose)": (
+        "We talked about the audit.\n\nPlan for the month: she will audit five care plans by "
+        "Friday, update the falls log and ring the family about the hoist.\n",
+        ["she will audit five care plans by Friday", "update the falls log",
+         "ring the family about the hoist."]),
+    "several actors in one line": (
+        "Agreed: JB to ring the family by Friday, KM to chase the OT referral and JB to update "
+        "the care plan.\n",
+        ["JB to ring the family by Friday", "KM to chase the OT referral",
+         "JB to update the care plan."]),
+    "one span: shared object, refers back, evidence, bare time": (
+        "Actions\n- Book and complete the level 3 safeguarding update\n"
+        "- Shadow the discharge coordinator for two shifts and write up what I learn\n"
+        "- Run the huddle twice and ask the ward manager to sign them off\n"
+        "- Try the new fluid chart for a week and review at the end of the month\n",
+        ["Book and complete the level 3 safeguarding update",
+         "Shadow the discharge coordinator for two shifts and write up what I learn",
+         "Run the huddle twice and ask the ward manager to sign them off",
+         "Try the new fluid chart for a week and review at the end of the month"]),
+    "own subject after and starts a new target": (
+        "I am going to practise the handover script with a colleague, and I'll bring it to peer "
+        "supervision on Friday.",
+        ["I am going to practise the handover script with a colleague",
+         "I'll bring it to peer supervision on Friday."]),
+    "'I'm also going to' and a lower-case sentence the segmenter joined": (
+        "The round ran late again. I will ask for the round to be split when we have more than "
+        "eight patients. i am also going to read the antibiotic policy this week.",
+        ["I will ask for the round to be split when we have more than eight patients.",
+         "i am also going to read the antibiotic policy this week."]),
+    "logistics, status, wishes, announcements, deferrals and closings are not targets": (
+        "Referral to the falls team made, awaiting a date.\nWould like to do the NMP course one "
+        "day.\nSo, here is what I'm going to do. I will log every fall on the new form.\n"
+        "We will return to it at the next session.\nNothing further agreed.\n"
+        "Next sup approx 5 wks.\nFinal review to be booked for May.\n"
+        "Let me know if I've missed anything.\nSigned: student / PA",
+        ["I will log every fall on the new form."]),
+    "table rows are whole targets, the header is not": (
+        "Action | Who | When\nAudit 5 care plans | TL | 30/04\n"
+        "| Observe the handover and give written feedback | DM | 12/05 |\n"
+        "Plan\tWho\tBy when\nRe-read the lone working policy\tSW\tongoing\n",
+        ["Audit 5 care plans | TL | 30/04", "Observe the handover and give written feedback | "
+         "DM | 12/05", "Re-read the lone working policy\tSW\tongoing"]),
+    "someone else checking the output, or an actor at the end, stays in the span": (
+        "Actions\n- Complete the sharps audit for bay 2 - PA to check 5 sets of notes at week 7\n"
+        "- Take obs on 6 patients in under 10 minutes each, assessor to time\n"
+        "- Update the wound chart after every dressing (JT, by 14/3)\n",
+        ["Complete the sharps audit for bay 2 - PA to check 5 sets of notes at week 7",
+         "Take obs on 6 patients in under 10 minutes each, assessor to time",
+         "Update the wound chart after every dressing (JT, by 14/3)"]),
+    "a target in brackets is its own span": (
+        "Actions\n- AB to re-read the seizure plan before her next shift (deputy to book 20 "
+        "mins on Monday).\n",
+        ["AB to re-read the seizure plan before her next shift",
+         "deputy to book 20 mins on Monday"]),
+    "'X should do Y' is advice in comments, an action under Actions": (
+        "Comments\nFY1 should check the TTO before sending it to pharmacy.\n\n"
+        "Actions\nFY1 should bring two case reviews to the next meeting.\n",
+        ["FY1 should bring two case reviews to the next meeting."]),
+    "a next step inside feedback is not a target": (
+        "Feedback\nYour plan for Mr V was clear and the carers followed it on the first visit.\n"
+        "Next time, check the sling size before the carers arrive.\n\n"
+        "Actions agreed\n- OT to book the hoist demo by 20 March\n",
+        ["OT to book the hoist demo by 20 March"]),
+    "last year's objectives under review are not targets": (
+        "Review of last year's objectives\n1. Complete the mentor course - ACHIEVED\n"
+        "2. Lead the audit - partly achieved\n\nObjectives for next year\n"
+        "1. Lead the pressure ulcer audit by June\n",
+        ["Lead the pressure ulcer audit by June"]),
+    "a short last line under Actions is a target, not a title": (
+        "Actions\n- Complete the sepsis e-learning by 31 May\n- Be more confident\n",
+        ["Complete the sepsis e-learning by 31 May", "Be more confident"]),
+    "lower-case lines never run together, headings found inside them": (
+        "mk said keep it up.\nactions\ntf to book the review by 3/4\nmk to look into the "
+        "caseload\n",
+        ["tf to book the review by 3/4", "mk to look into the caseload"]),
+    "inline labels are left out": (
+        "Revised goal 2: Audit one bay's falls log and present it at the team meeting.\n"
+        "For next time: write up the visit by Friday and book yourself on the MCA course.\n",
+        ["Audit one bay's falls log and present it at the team meeting.",
+         "write up the visit by Friday", "book yourself on the MCA course."]),
+    "a wish in a condition does not stop a target": (
+        "Next steps\n- offer him a chance to talk about the fall with his keyworker, if he wants "
+        "to\n",
+        ["offer him a chance to talk about the fall with his keyworker, if he wants to"]),
+}
+
+
+@pytest.mark.parametrize("text, expected", EXTRACTION_CASES.values(), ids=EXTRACTION_CASES.keys())
+def test_extraction_cases(nlp, text, expected):
+    assert targets_of(nlp, text) == expected

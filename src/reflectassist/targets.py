@@ -9,127 +9,583 @@ shown to the user says which words decided.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import cache
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import SMART_CRITERIA
 from .component import TrainedComponent
-from .features import strip_bullet, text_rows
+from .features import text_rows
 from .lexicon import load_lexicon
 from .markers import find_markers, markers_in
-from .segmenter import BULLET_RE, text_of
+from .segmenter import heading_section, text_of
 
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
 
 INTENTION_RE = re.compile(
     r"\b(?:i|we)\s*(?:also\s+|then\s+|now\s+|really\s+|first\s+)?"
-    r"(?:will|'ll|’ll|shall|want to|plan to|intend to|aim to|am going to|'m going to|"
-    r"’m going to|would like to|am planning to)\b", re.IGNORECASE)
+    r"(?:will|'ll|’ll|shall|want to|plan to|intend to|aim to|"
+    r"(?:am|'m|’m|are|'re|’re)\s+(?:also\s+|now\s+|then\s+)?(?:going|planning) to)\b",
+    re.IGNORECASE)
+THIRD_PERSON_RE = re.compile(
+    r"\b(?:he|she)(?:\s+(?:also\s+|then\s+)?will|\s*['’]ll|"
+    r"(?:\s+is|\s+are|\s*['’]s|\s*['’]re)\s+(?:also\s+)?going to)\s+(?:also\s+)?"
+    r"(?P<verb>\w+(?:\s+\w+)?)", re.IGNORECASE)
 NOT_SUBJECTS = {"needs", "need", "try", "aim", "want", "going", "plan", "remember", "nice",
                 "good", "have", "has", "had", "used", "able", "due", "how", "what", "where",
                 "when", "who", "why", "this", "that", "it", "there", "hard", "important",
                 "difficult", "easy", "great", "started", "began", "wanted", "decided", "asked",
                 "agreed", "continues", "continue", "failed", "tried", "forgot", "refused"}
 NOTE_STYLE_RE = re.compile(
-    r"^(?:[A-Z][\w.'’-]*|the\s+\w+|my\s+\w+|all\s+staff|team|sup|supervisor|manager)"
-    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*)?\s+(?:to|will|agreed to|needs to|should)\s+[a-z]",
-    re.IGNORECASE)
-GOAL_PREFIX_RE = re.compile(r"^(?:goal|target|objective|action|aim|outcome)\s*\d*\s*[:.-]",
-                            re.IGNORECASE)
+    r"^(?P<actor>(?:(?:the|my|our|all|each)\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,2}?)"
+    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*)?\s+(?P<modal>to|will|agreed to|needs to|should)\s+"
+    r"(?P<verb>(?-i:[a-z])[\w'’-]*)", re.IGNORECASE)
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "my", "your", "our", "its", "this", "that",
+               "these", "those"}
+PASSIVE_RE = re.compile(r"\s(?:to|will)\s+be\s+\w+(?:ed|en)\b")
+SUBORDINATORS = {"when", "where", "if", "before", "after", "as", "once", "while", "since",
+                 "because", "although", "whenever", "until", "for", "in", "during", "with"}
+GOAL_PREFIX_RE = re.compile(
+    r"^(?:(?:revised|new|updated|learning|smart|personal|development)\s+)?"
+    r"(?:(?:goal|target|objective|action|aim)s?\s*\d*|outcome\s*\d+)\s*[:.-]", re.IGNORECASE)
+LABEL_RE = re.compile(
+    r"^(?:(?:revised|new|updated|learning|smart)\s+)?(?:goal|target|objective|action|aim|outcome|"
+    r"domain|standard|step|priority|area)s?\s*(?:\d+[a-z]?)?\s*[:–-]\s+", re.IGNORECASE)
+INLINE_LABEL_RE = re.compile(r"^(?P<label>[^:.!?()]{2,60}?):\s+(?=\S)")
+MARKER_RE = re.compile(r"^\s*(?:[-*•·▪◦–—>]|\(?(?:\d{1,3}|[ivx]{1,4}|[a-zA-Z])[.)])\s+")
 INFINITIVE_RE = re.compile(r"^to\s+[a-z]", re.IGNORECASE)
 FUTURE_CUE_RE = re.compile(r"^(?:next time|in future|in the future|going forward|from now on|"
                            r"moving forward)\b", re.IGNORECASE)
 DONE_RE = re.compile(r"\((?:done|completed|achieved|met|closed)\)|"
-                     r"[-–:]\s*(?:done|completed|achieved|passed|met|in progress|ongoing)\b|"
+                     r"^\([^()]*\b(?:done|completed|achieved|so far)\b[^()]*\)\.?$|"
+                     r"[-–:]\s*(?:(?:partly|partially|fully|not yet)\s+)?"
+                     r"(?:done|completed|achieved|passed|met|in progress|ongoing)\b|"
+                     r"\bstatus:\s*(?:done|completed|achieved|met)\b|"
                      r"^(?:next|date of next)\s+(?:supervision|session|meeting|review)\b",
                      re.IGNORECASE)
-PAST_NARRATIVE_RE = re.compile(r"\bi\s+will\s+never\s+forget\b|\bi\s+would\s+have\b|\bi\s+would\s+"
-                               r"(?:say|describe|argue)\b", re.IGNORECASE)
-
+PAST_NARRATIVE_RE = re.compile(r"\bi\s*(?:will|'ll|’ll)\s+(?:always\s+|never\s+)?"
+                               r"(?:remember|forget)\b(?!\s+to\b)|\bi\s+would\s+have\b|\bi\s+would\s+"
+                               r"(?:say|describe|argue)\b|\b(?:should|could|might)\s+have\b|"
+                               r"\bI\s*['’]ll\s+call\s+(?:(?:her|him|them)\s+)?[A-Z]\b|^signed\b",
+                               re.IGNORECASE)
+LOGISTICS_QUALIFIER = (r"(?:next|final|follow[- ]up|mid[- ]point|\d+[- ]?(?:month|week|wk)s?|"
+                       r"\d+(?:st|nd|rd|th))")
+LOGISTICS_AFTER = (r"(?:in\s+\d|next\b|on\s+\d|\d+\s*[-–/:]|[-–:(]|booked\b|to be\b|approx|"
+                   r"offered\b|w/c\b)")
+TABLE_SPLIT_RE = re.compile(r"\t+|\s*\|\s*")
+BRACKET_TARGET_RE = re.compile(r"\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?\s+to\s+[a-z]"
+                               r"[^()]*)\)[.!?]?$")
 
 FOLLOW_ON_VERBS = {"bring", "send", "share", "record", "document", "upload", "email", "show",
                    "submit", "log", "note", "file", "feed", "report", "get", "have"}
-SPLIT_SUBJECT = r"(?:(?i:(?:i|we)\s+(?:also\s+)?(?:will|'ll|shall|want to|plan to|intend to|" \
-    r"would like to|am going to)\s+)|[A-Z]{1,3}\s+(?:to|will)\s+|(?i:to)\s+)?"
+CANDIDATE_RE = re.compile(r"\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|,\s+|\s+[-–]\s+")
+SENTENCE_GAP_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z]|i\b|i['’]|next time\b|in future\b)")
+SUBJECT_RE = re.compile(
+    r"^(?:also\s+)?(?:(?:i|we|he|she|they)\s*(?:also\s+)?(?:will|'ll|’ll|shall|want to|plan to|"
+    r"intend to|(?:am|'m|’m|is|'s|’s|are|'re|’re)\s+(?:also\s+)?going to)\s+|"
+    r"(?P<actor>(?:(?:the|my|our|all)\s+)?[\w.'’-]+(?:\s+[\w.'’-]+)?)\s+(?:to|will)\s+|"
+    r"(?P<bare>to)\s+)(?:also\s+)?(?P<verb>[a-z][\w'’-]*)", re.IGNORECASE)
 
 
-def _split_points(text: str) -> list[int]:
-    """Offsets where a second target starts inside one line or sentence."""
-    verbs = load_lexicon()["phrases"]["imperative_start"]
-    verb_alt = "|".join(sorted(map(re.escape, verbs), key=len, reverse=True))
-    rx = re.compile(
-        rf"(?:;\s*|,?\s+(?:and|&)\s+(?=(?:also\s+)?{SPLIT_SUBJECT}(?i:{verb_alt})\b)|"
-        rf"\.\s+(?=[A-Z]))")
-    points = []
-    for m in rx.finditer(text):
-        head = text[:m.start()].strip()
-        tail = text[m.end():].split()
-        if len(head.split()) < 3 or len(tail) < 2:
+# --- phrase lists (data/lexicons.json, "target_extraction") ---------------------------------
+
+def _lex(key: str) -> list[str]:
+    """A phrase list of the ``target_extraction`` lexicon section."""
+    return load_lexicon()["target_extraction"][key]
+
+
+@cache
+def _phrase_re(key: str) -> re.Pattern[str]:
+    alt = "|".join(sorted(map(re.escape, _lex(key)), key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’])(?:{alt})(?![\w'’])", re.IGNORECASE)
+
+
+@cache
+def _action_verbs() -> frozenset[str]:
+    lex = load_lexicon()["phrases"]["imperative_start"] + _lex("extra_action_verbs")
+    return frozenset(v for v in lex if " " not in v)
+
+
+def _is_verb(word: str) -> bool:
+    """An action verb, also with a "re-" prefix ("re-read", "redo", "re-audit")."""
+    w = word.lower().strip(".,;:()")
+    verbs = _action_verbs()
+    return w in verbs or (w.startswith("re") and w[2:].lstrip("-") in verbs)
+
+
+def _starts_with_action(body: str) -> bool:
+    """Does the text open with a verb ("Worry less.", "Generally get more confident ...")?"""
+    words = [w.lower().strip(".,;:") for w in body.split()[:2]]
+    if len(words) > 1 and words[0].endswith("ly"):
+        words = words[1:]
+    return bool(words) and (_is_verb(words[0]) or words[0] in _lex("start_verbs"))
+
+
+# --- what reads as a target, and what only looks like one -----------------------------------
+
+def _is_actor(actor: str) -> bool:
+    """Can these words be the doer in "X to do Y" ("TL", "Ward manager", "the deputy", "tf"),
+    rather than "Referral to IDVA made", "C wants to" or "Resident T due to move"?"""
+    words = actor.split()
+    if words[0].lower() in ("the", "my", "our", "all", "each") and len(words) > 1:
+        words = words[1:]
+    low = words[0].lower()
+    role_after = len(words) > 1 and all(w.lower() in _lex("role_nouns") for w in words[1:])
+    if low in NOT_SUBJECTS or low in _lex("non_actors") or low.endswith(("ed", "ing")) or \
+            (_is_verb(low) and not role_after):
+        return False
+    if len(words) == 1 and len(low) <= 3 and low not in load_lexicon()["phrases"]["stopword"]:
+        return True  # lower-case initials: "tf to book ..."
+    return all(_actor_word(w) for w in words)
+
+
+def _actor_word(word: str) -> bool:
+    """A name, capitalised initials, a code such as "YP1" or a role noun."""
+    w = word.strip(".,'’")
+    return bool(w) and (w[0].isupper() or any(c.isdigit() for c in w)
+                        or w.lower() in _lex("role_nouns"))
+
+
+def _note_style(body: str, advice: bool = True) -> bool:
+    """"X to do Y" / "X will do Y" with X a person, not "Referral to IDVA made" or "April to
+    March"; with ``advice=False`` not "X should / needs to do Y" either."""
+    m = NOTE_STYLE_RE.match(body)
+    return bool(m and _is_actor(m.group("actor")) and m.group("verb").lower() not in DETERMINERS
+                and not PASSIVE_RE.match(body, m.end("actor"))
+                and (advice or m.group("modal").lower() not in ("should", "needs to")))
+
+
+def _third_person_intention(text: str) -> bool:
+    """"she will present ...", "She's going to run ...": a reported commitment, unless the verb
+    is a state or an outcome ("She will remember the day ...", "she will do well") or someone
+    else's belief or report ("I'm sure she will ...", "Her son said he will ...")."""
+    stative = _lex("stative_after_will")
+    for m in THIRD_PERSON_RE.finditer(text):
+        verb = m.group("verb").lower()
+        if verb.split()[0] in stative or verb in stative:
             continue
-        # "... and bring it to supervision": handing over the first action's output is part
-        # of that target, not a second one
-        words = [w.lower().strip(".,;") for w in tail[:5]]
-        if words[0] in FOLLOW_ON_VERBS or any(w in ("it", "them", "this", "these", "results")
-                                              for w in words[1:4]):
-            continue
-        points.append(m.end())
-    return points
+        if not _phrase_re("reporting_verbs").search(text[:m.start()]):
+            return True
+    return False
+
+
+def _is_announcement(body: str) -> bool:
+    """"So, some things I'm going to do." introduces targets; it is not one."""
+    words = set(re.findall(r"[\w']+", body.lower().replace("’", "'")))
+    return (0 < len(words) <= 10 and words <= set(_lex("announcement_words"))
+            and bool({"do", "change", "things"} & words))
+
+
+@cache
+def _logistics_re() -> re.Pattern[str]:
+    """Next-meeting logistics: "Next sup approx 6 wks", "6 month review to be booked", "Observation
+    3 - 12 May", "next RCPC 12/12".  A meeting word is either qualified (next, final, "6 month")
+    or followed by a date, a gap or "booked"/"to be ...", never by an object as in "Review the
+    care plans"."""
+    noun = "|".join(map(re.escape, _lex("meeting_nouns")))
+    return re.compile(
+        rf"^{LOGISTICS_QUALIFIER}\s+(?:[\w-]+\s+)?(?:{noun})s?\b|"
+        rf"^(?:[\w-]+\s+)?(?:{noun})s?\s*{LOGISTICS_AFTER}|"
+        rf"^next\s+(?:[\w-]+\s+){{1,2}}?(?:\d|on\b|in\b)|"
+        r"^(?:topic|date|venue|agenda)\s+to be\b", re.IGNORECASE)
+
+
+def _is_logistics(body: str) -> bool:
+    """Next-meeting logistics, but not an action on a meeting ("Attend the review on 3 May")."""
+    first = body.split()[0].lower() if body.split() else ""
+    return _logistics_re().match(body) is not None and not (
+        _is_verb(first) and first not in _lex("meeting_nouns"))
+
+
+def is_excluded(body: str) -> bool:
+    """Lines that look like targets but are not: next-meeting logistics, done/status lines,
+    regrets, deferrals ("we will return to it at her next supervision"), hedged wishes,
+    announcements, "no actions" lines, reports of the discussion and e-mail closings."""
+    return bool(DONE_RE.search(body) or PAST_NARRATIVE_RE.search(body) or _is_logistics(body)
+                or _phrase_re("deferral").search(body) or _phrase_re("hedge").search(body)
+                or _is_announcement(body) or _phrase_re("closing").match(body)
+                or _phrase_re("no_actions").match(body)
+                or _phrase_re("discussion_starts").match(body)
+                or len(re.findall(r"[A-Za-z]{2,}", body)) < 2)
+
+
+def _is_wish(body: str) -> bool:
+    """"Wants to do the NMP course", "I would like to ...": a wish with no commitment (but
+    "..., if he wants to" is a condition on a target)."""
+    wish = _phrase_re("wish").search(body)
+    if wish is None or INTENTION_RE.search(body[:wish.start()]):
+        return False
+    before = body[:wish.start()].lower().split()[-2:]
+    return not any(w in ("if", "when", "whether", "unless") for w in before)
+
+
+def strip_marker(text: str) -> str:
+    """The text without its list marker ("-", "2.", "ii.", "b)")."""
+    m = MARKER_RE.match(text)
+    return text[m.end():].strip() if m else text.strip()
 
 
 def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
     """Is this sentence (or list item) a target?  In a targets section every list item or
-    line is; elsewhere (and for running prose inside a section) it must read as one."""
-    body = strip_bullet(text)
+    line is; elsewhere (and for running prose inside a section) it must read as one.  "X
+    should do Y" is an agreed action only in an actions section; elsewhere it is advice."""
+    body = strip_marker(text)
     if not body or body.endswith(":") and len(body.split()) <= 6:
         return False
-    if PAST_NARRATIVE_RE.search(body) or DONE_RE.search(body):
+    if is_excluded(body) or _is_wish(body):
         return False
-    first = body.split()[0].lower().strip(",:;") if body.split() else ""
-    if section == "targets" and (own_line or BULLET_RE.match(text) or
-                                 first in load_lexicon()["phrases"]["imperative_start"]):
+    if section == "targets" and (own_line or MARKER_RE.match(text) or _starts_with_action(body)):
         return len(body.split()) >= 2
     unquoted = re.sub(r"[\"“][^\"”]*[\"”]", " ", body)
-    note_style = NOTE_STYLE_RE.match(body) is not None and \
-        body.split()[0].lower() not in NOT_SUBJECTS
-    return bool(INTENTION_RE.search(unquoted) or note_style
+    return bool(INTENTION_RE.search(unquoted) or _note_style(body, advice=False)
+                or _third_person_intention(unquoted)
                 or GOAL_PREFIX_RE.match(body) or FUTURE_CUE_RE.match(body)
                 or (INFINITIVE_RE.match(body) and text.lstrip()[:1] in "-*•·0123456789"))
 
 
+# --- splitting one line or sentence into several targets (spans.md section 4) ---------------
+
+def _clause_start(tail: str) -> tuple[bool, str | None]:
+    """(has its own subject, first verb) of the text after a conjunction."""
+    m = SUBJECT_RE.match(tail)
+    if m and (m.group("actor") is None or _is_actor(m.group("actor"))) and \
+            m.group("verb").lower() not in DETERMINERS:
+        return True, m.group("verb")
+    first = tail.split()[0] if tail.split() else ""
+    return False, first if _is_verb(first) else None
+
+
+def _refers_back(clause: str) -> bool:
+    """The second action hands over or is checked on the first one's output ("... and talk my
+    educator through them", "... and give me feedback", "... and reflect on one")."""
+    words = [w.lower().strip(".,;()") for w in clause.split()]
+    if any(w in ("this", "these", "results") for w in words[1:4]):
+        return True
+    if _phrase_re("refer_back").search(clause):
+        return True
+    return re.search(r"\b(?:one|each)\b(?=\s+(?:in|on|of|each|at|to|with|by|before|after)\b|"
+                     r"\s*[.,;]|\s*$)", clause) is not None
+
+
+def _keeps_one(head: str, clause: str, verb: str) -> bool:
+    """Is the verb after "and" part of the first target: a hand-over or evidence verb, a bare
+    time or condition phrase, a shared object ("book and complete X") or a reference back?"""
+    words = clause.split()
+    if verb.lower() in FOLLOW_ON_VERBS or verb.lower() in _lex("follow_on_verbs"):
+        return True
+    if len(words) > 1 and words[1].lower().strip(".,;") in _lex("no_object_words"):
+        return True  # "... and review at the end of next week", "... and ring if ..."
+    last = head.split()
+    if last and _is_verb(last[-1]) and (len(last) == 1 or last[-2].lower() in ("to", "will")):
+        return True
+    return _refers_back(clause)
+
+
+def _is_check(tail: str, verb: str) -> bool:
+    """"... - PA to check 10 sets of notes": someone else checking the first action's output is
+    its evidence, not a second target."""
+    m = SUBJECT_RE.match(tail)
+    base = re.sub(r"^re-?", "", verb.lower())
+    return bool(m and m.group("actor")) and base in _lex("check_verbs")
+
+
+def _opens_clause(head: str) -> bool:
+    """Does the text before a comma read as a target of its own (not "When labour slows, ...")?"""
+    words = head.split()
+    if not words or words[0].lower() in SUBORDINATORS:
+        return False
+    own, verb = _clause_start(head)
+    return own or verb is not None or bool(INTENTION_RE.search(head) or _note_style(head)
+                                           or THIRD_PERSON_RE.search(head))
+
+
+def _outside_brackets(text: str, matches: Iterator[re.Match[str]]) -> list[re.Match[str]]:
+    """The matches that are not inside brackets or quotes."""
+    out = []
+    for m in matches:
+        head = text[:m.start()]
+        if head.count("(") <= head.count(")") and head.count("\"") % 2 == 0:
+            out.append(m)
+    return out
+
+
+def _split_points(text: str) -> list[tuple[int, int]]:
+    """(end of one target, start of the next) wherever a second target starts inside one line
+    or sentence: "X to do A, and Y to do B", verb lists "A, B and C" with their own objects."""
+    cands = _outside_brackets(text, CANDIDATE_RE.finditer(text))
+    starts = [_clause_start(text[m.end():]) for m in cands]
+    points: list[tuple[int, int]] = []
+    for k, m in enumerate(cands):
+        head, tail = text[:m.start()], text[m.end():]
+        own, verb = starts[k]
+        sep = m.group().strip()
+        if len(head.split()) < 3 or len(tail.split()) < 2 or verb is None:
+            continue
+        clause = text[m.end():cands[k + 1].start()] if k + 1 < len(cands) else tail
+        if (len(clause.split()) < 4 and not own) or _is_check(tail, verb):
+            continue  # a fragment, or "..., educator to time."
+        if sep in ("-", "–"):
+            if own and SUBJECT_RE.match(tail).group("actor"):
+                points.append(m.span())  # "... (HCA) - sister to arrange the rota"
+        elif sep == ",":
+            # "A, B and C": a comma splits a verb list only when the list ends in "and VERB"
+            later = any(s[1] and cands[j].group().strip(", ") in ("and", "&")
+                        for j, s in enumerate(starts) if j > k)
+            prev = text[points[-1][1] if points else 0:m.start()]
+            if _opens_clause(prev) and ((own and not SUBJECT_RE.match(tail).group("bare")) or
+                                        (later and not _keeps_one(head, clause, verb))):
+                points.append(m.span())
+        elif own or not _keeps_one(head, clause, verb):
+            points.append(m.span())
+    return points
+
+
+def _bracket_target(text: str) -> tuple[int, int] | None:
+    """A target in brackets at the end of another, "(deputy to book 30 mins on Thursday)": its
+    span without the brackets."""
+    m = BRACKET_TARGET_RE.search(text)
+    if m and _is_actor(m.group("inner").split()[0]) and len(m.group("inner").split()) >= 4:
+        return m.start("inner"), m.end("inner")
+    return None
+
+
+def _pieces(body: str) -> list[tuple[int, int]]:
+    """Offsets in ``body`` of each target it holds, without the joining words."""
+    points = _split_points(body)
+    bounds = zip([0, *(b for _, b in points)], [*(a for a, _ in points), len(body)], strict=True)
+    out = []
+    for s, e in bounds:
+        e = s + len(body[s:e].rstrip(" ;,-–"))
+        inner = _bracket_target(body[s:e])
+        if inner:
+            out.append((s, s + len(body[s:s + inner[0]].rstrip(" (").rstrip())))
+            out.append((s + inner[0], s + inner[1]))
+        elif e - s >= 3:
+            out.append((s, e))
+    return out
+
+
+# --- walking the document: lines, headings, tables ------------------------------------------
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row flattened to "a | b | c" or tab-separated text, else []."""
+    if "\t" not in line and line.count("|") < 2:
+        return []
+    cells = [c.strip() for c in TABLE_SPLIT_RE.split(line.strip().strip("|"))]
+    return cells if len([c for c in cells if c]) >= 2 else []
+
+
+def _is_table_header(cells: list[str]) -> bool:
+    """"Action | Who | When": the header row of an actions table."""
+    first, *rest = [c.lower().rstrip(":") for c in cells if c]
+    return first in _lex("table_first_headers") and all(
+        c in _lex("table_headers") + _lex("table_first_headers") for c in rest)
+
+
+def _row_span(text: str, ls: int, le: int) -> tuple[int, int]:
+    """A table row without its outer "|" borders: the whole row is one target."""
+    inner = text[ls:le].strip().strip("|").strip()
+    rs = ls + text[ls:le].index(inner)
+    return rs, rs + len(inner)
+
+
+def _is_numbered_title(line: str, bare: str) -> bool:
+    """"6. Recommendation at mid-point": a numbered form section with no verb, which ends the
+    list of targets before it."""
+    return (re.match(r"\s*\d{1,2}[.)]\s", line) is not None and len(bare.split()) <= 6
+            and bare[0].isupper() and not re.search(r"\d", bare)
+            and not LABEL_RE.match(bare + " "))
+
+
+def _heading_section(line: str) -> str | None:
+    """Section of a heading line the segmenter kept inside a sentence ("Targets", "actions",
+    "Actions."), "other" for a numbered form section, else None."""
+    bare = strip_marker(line).rstrip(":").strip()
+    if bare.rstrip(".").lower() in load_lexicon()["phrases"]["target_heading"]:
+        return "targets"
+    if not bare or len(bare.split()) > 8 or re.search(r"[.!?;,]$", bare):
+        return None
+    if _starts_with_action(bare) or _note_style(bare) or INTENTION_RE.search(bare) or \
+            THIRD_PERSON_RE.search(bare):
+        return None
+    if MARKER_RE.match(line):
+        return "other" if _is_numbered_title(line, bare) else None
+    section = heading_section(bare, title=True)
+    if section == "targets" and _phrase_re("review_headings").search(bare):
+        return "other"
+    return section if section in ("targets", "feedback") else None
+
+
+def _label_key(label: str) -> str:
+    key = re.sub(r"[^a-z' ]+", " ", strip_marker(label).lower().replace("’", "'"))
+    return re.sub(r"\s+", " ", f" {key} ")
+
+
+def _section_after(heading: str, section: str, current: str) -> str:
+    """The section a heading opens: a review of last year's objectives holds no targets,
+    "Learning needs identified" does, and a numbered sub-label ("Domain 8:") stays in the
+    section it is in."""
+    key = _label_key(heading)
+    if section == "targets" and _phrase_re("review_headings").search(key):
+        return "other"
+    if section == "other" and any(key.startswith(f" {p} ") for p in _lex("target_labels")):
+        return "targets"
+    if section == "other" and current == "targets" and LABEL_RE.match(heading + " "):
+        return current
+    return section
+
+
+def _label(body: str) -> tuple[int, str | None]:
+    """Length of an inline lead-in label to leave out, and what it introduces: "goal" for a
+    target's own label ("Revised goal 3: "), "section" for an actions label ("For next time: ")."""
+    m = LABEL_RE.match(body)
+    if m:
+        return m.end(), "goal"
+    m = INLINE_LABEL_RE.match(body)
+    if m and len(m.group("label").split()) <= 8:
+        key = _label_key(m.group("label"))
+        phrases = load_lexicon()["phrases"]["target_heading"] + _lex("target_labels")
+        if any(key.startswith(f" {p} ") for p in phrases) and \
+                not _phrase_re("review_headings").search(key):
+            return m.end(), "section"
+    return 0, None
+
+
+def _is_heading_row(body: str, row_section: str, section: str) -> bool:
+    """Does a row the segmenter took for a heading open a section?  A short last line under
+    "Actions" ("Be more confident", "SW to look after her own wellbeing") is a target."""
+    if row_section != "other" or body.endswith(":"):
+        return True
+    return not (_note_style(body) or INTENTION_RE.search(body)
+                or (section == "targets" and _starts_with_action(body)))
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def _sentence_starts(text: str) -> list[int]:
+    """Sentence starts the segmenter missed ("... this week. i am going to ..."), not after an
+    abbreviation ("Mr. A")."""
+    abbrevs = load_lexicon()["abbreviations"]
+    return [m.end() for m in _outside_brackets(text, SENTENCE_GAP_RE.finditer(text))
+            if len(strip_marker(text[:m.start()]).split()) >= 3
+            and text[:m.start()].split()[-1].lower().rstrip(".") not in abbrevs]
+
+
+class Unit(NamedTuple):
+    """A line, or a sentence within a line, that may hold targets."""
+
+    start: int
+    end: int
+    section: str
+    own_line: bool
+    table_row: bool
+    row: int  # index into ``doc._.sentences``
+
+
+def _line_units(text: str, ps: int, pe: int, section: str, k: int) -> Iterator[Unit]:
+    """The sentences of one line part; only a sentence alone on its line (after any label)
+    counts as its own line."""
+    ls, le = _line_bounds(text, ps)
+    before = text[ls:ps].strip()
+    cuts = [ps, *(ps + c for c in _sentence_starts(text[ps:pe])), pe]
+    own_line = len(cuts) == 2 and text[ps:le].strip() == text[ps:pe].strip() and (
+        not before or before.endswith(":") or MARKER_RE.match(before + " ") is not None)
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        yield Unit(a, a + len(text[a:b].rstrip()), section, own_line, False, k)
+
+
+def _units(doc: Doc) -> Iterator[Unit]:
+    """Every line part that may hold a target.  The segmenter keeps lower-case lines in one
+    sentence and can mistake a last line for a title, so headings and table rows are found
+    again here, line by line.  An inline heading ("Manager's direction: ...") governs the rest
+    of its own line only."""
+    text = text_of(doc)
+    section, in_table, seen = "other", False, set()
+    revert: tuple[int, str] | None = None
+    for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
+        if revert and s > revert[0]:
+            section, revert = revert[1], None
+        parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", text[s:e])]
+        ls, le = _line_bounds(text, s)
+        if head and len(parts) == 1 and not _cells(text[ls:le]):
+            body = strip_marker(text[s:e])
+            if _is_heading_row(body, sec, section):
+                if text[e:le].strip() and revert is None:
+                    revert = (le, section)
+                section, in_table = _section_after(body, sec, section), False
+                continue
+        for ps, pe in parts:
+            ps += len(text[ps:pe]) - len(text[ps:pe].lstrip())
+            ls, le = _line_bounds(text, ps)
+            cells = _cells(text[ls:le])
+            if cells:
+                if ls not in seen:
+                    seen.add(ls)
+                    if _is_table_header(cells):
+                        in_table = True
+                    else:
+                        yield Unit(*_row_span(text, ls, le), "targets" if in_table else section,
+                                   True, True, k)
+                continue
+            in_table = False
+            heading = _heading_section(text[ps:pe])
+            if heading is not None:
+                section = heading
+                continue
+            yield from _line_units(text, ps, pe, section, k)
+
+
+def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
+    """A list item that opens with a verb and that the element model reads as an intention is
+    a target even outside an "Actions" section ("- review in 4 wks"), unless it is a wish, a
+    status line or praise.  Agenda items and case notes ("- Caseload update") are not."""
+    elements = doc._.elements or []
+    raw = text_of(doc)[s:e]
+    body = strip_marker(raw)
+    row_s, row_e = doc._.sentences[k][0], doc._.sentences[k][1]
+    return (k < len(elements) and elements[k][0] == "intention" and section == "other"
+            and MARKER_RE.match(raw) is not None and "\n" not in text_of(doc)[row_s:row_e]
+            and _starts_with_action(body) and not is_excluded(body) and not _is_wish(body)
+            and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
+
+
+def _in_feedback(doc: Doc, s: int, e: int) -> bool:
+    """Most of this sentence was found as a feedback comment: a next step inside feedback
+    belongs to the comment, not to the targets."""
+    return any(min(e, f["end"]) - max(s, f["start"]) >= 0.5 * (e - s)
+               for f in doc._.feedback or [])
+
+
 def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of every target in ``doc`` (whole targets, split when several)."""
+    text = text_of(doc)
+    has_section = any(r[2] == "targets" for r in doc._.sentences or [])
     spans: list[tuple[int, int]] = []
-    rows = doc._.sentences or []
-    # without an actions section, bulleted intentions are the note's targets
-    elements = [] if any(r[2] == "targets" for r in rows) else (doc._.elements or [])
-    for k, (s, e, section, head) in enumerate(doc._.sentences or []):
-        if head:
-            continue
-        raw = text_of(doc)[s:e]
-        line_start = text_of(doc).rfind("\n", 0, s) + 1
-        line_end = text_of(doc).find("\n", e)
-        line = text_of(doc)[line_start:len(text_of(doc)) if line_end < 0 else line_end].strip()
-        own_line = line == raw.strip()
-        # a list item or line the element model reads as an intention is a target even
-        # outside an "Actions" section ("- review in 4 wks")
-        intended = (k < len(elements) and elements[k][0] == "intention" and section == "other"
-                    and BULLET_RE.match(raw) is not None
-                    and not DONE_RE.search(raw)
-                    and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
-        if not (intended or is_target_sentence(raw, section, own_line=own_line)):
-            continue
-        body = strip_bullet(raw)
+    for s, e, section, own_line, table_row, k in _units(doc):
+        raw = text[s:e]
+        body = strip_marker(raw)
         b0 = s + raw.find(body)
-        cuts = [0, *_split_points(body), len(body)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            piece = body[a:b]
-            lead = len(piece) - len(piece.lstrip(" ;,"))
-            piece_s = b0 + a + lead
-            piece_e = b0 + a + len(piece.rstrip(" ;,"))
-            if piece_e - piece_s >= 3:
-                spans.append((piece_s, piece_e))
+        cut, label = _label(body)
+        if label == "goal" or (label == "section" and section != "feedback"):
+            section = "targets"
+        body, b0 = body[cut:], b0 + cut
+        if section != "targets" and not INTENTION_RE.search(body) and _in_feedback(doc, s, e):
+            continue
+        intended = not has_section and _is_intended(doc, k, s, e, section)
+        if not (intended or is_target_sentence(body if cut else raw, section, own_line)):
+            continue
+        if table_row:
+            spans.append((b0, b0 + len(body)))
+            continue
+        spans.extend((b0 + a, b0 + b) for a, b in _pieces(body) if not is_excluded(body[a:b]))
     return spans
 
 
