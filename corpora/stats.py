@@ -51,6 +51,13 @@ def main() -> None:
     print(f"annotated notes: {len(notes)}  feedback spans: "
           f"{sum(len(n.get('feedback', [])) for n in notes)}  target spans: "
           f"{sum(len(n.get('targets', [])) for n in notes)}")
+    for p in sorted((ROOT / "notes").glob("*.jsonl")):
+        part = [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x]
+        fb_levels = Counter(f["specificity"] for n in part for f in n.get("feedback", []))
+        print(f"  {p.name}: {len(part)} documents, feedback spans "
+              f"{sum(fb_levels.values())} (levels 0/1/2: {fb_levels[0]}/{fb_levels[1]}/"
+              f"{fb_levels[2]}), target spans {sum(len(n.get('targets', [])) for n in part)}, "
+              f"kinds {dict(Counter(n.get('kind') for n in part).most_common())}")
     pii = load("pii")
     if pii:
         print(f"identifier snippets: {len(pii)}",
