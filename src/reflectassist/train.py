@@ -130,7 +130,9 @@ def feedback_detection_data(nlp, notes: list[dict], comments: list[dict],
 
 
 # ----------------------------------------------------------------------------- CV helpers
-def cv_ordinal(make_model, X, y, groups=None, n_splits=5) -> dict[str, float]:
+def cv_ordinal(make_model, X, y, groups=None, n_splits=5,
+               extra: tuple | None = None) -> dict[str, float]:
+    """Out-of-fold metrics; ``extra`` = (X, y) rows added to every training fold only."""
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     from .evaluate import ordinal_metrics
@@ -144,7 +146,10 @@ def cv_ordinal(make_model, X, y, groups=None, n_splits=5) -> dict[str, float]:
     pred = np.zeros_like(y)
     for tr, te in splits:
         m = make_model()
-        m.fit(_take(X, tr), y[tr])
+        if extra is not None and len(extra[1]):
+            m.fit(np.vstack([_take(X, tr), extra[0]]), np.concatenate([y[tr], extra[1]]))
+        else:
+            m.fit(_take(X, tr), y[tr])
         pred[te] = m.predict(_take(X, te))
     return ordinal_metrics([int(v) for v in y], [int(v) for v in pred])
 
@@ -255,7 +260,7 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     """Fit every model, measure it honestly, save the pipeline to ``out``."""
     from sklearn.model_selection import GroupKFold
 
-    from .evaluate import binary_metrics, element_rows, label_metrics
+    from .evaluate import binary_metrics, element_rows, label_metrics, ordinal_metrics
     from .features import make_rows, text_features
     from .feedback import FLAGS, comment_rows
     from .targets import apply_rules, rule_evidence
@@ -331,10 +336,29 @@ def train_all(corpora: Path, cered: Path | None, out: Path,
     def flag_model():
         return build_text_classifier(C=2.0, context=False, char=True)
 
+    # the feedback spans of the training notes, labelled by nine other writers, teach the
+    # specificity model how differently people write (and judge) comments
+    spans = [(n["_file"], f["text"], int(f["specificity"])) for n in notes_train
+             for f in n.get("feedback", []) if isinstance(f.get("specificity"), int)]
+    X_sp = comment_rows([t for _, t, _ in spans])
+    y_sp = np.array([lvl for _, _, lvl in spans], dtype=int)
+    files_sp = np.array([f for f, _, _ in spans])
     if cv:
-        metrics["feedback_cv"] = cv_ordinal(spec_model, X_fb, y_fb)
-        log(f"feedback CV {metrics['feedback_cv']}")
-    fb_models["specificity"] = spec_model().fit(X_fb, y_fb)
+        metrics["feedback_cv"] = cv_ordinal(spec_model, X_fb, y_fb, extra=(X_sp, y_sp))
+        log(f"feedback CV (comments; note spans always in training) {metrics['feedback_cv']}")
+        if len(set(files_sp.tolist())) > 1:
+            gold, pred = [], []
+            for f in sorted(set(files_sp.tolist())):
+                te = files_sp == f
+                m = spec_model().fit(np.vstack([X_fb, X_sp[~te]]),
+                                     np.concatenate([y_fb, y_sp[~te]]))
+                gold += y_sp[te].tolist()
+                pred += [int(v) for v in m.predict(X_sp[te])]
+            metrics["feedback_notes_leave_one_writer_out"] = ordinal_metrics(gold, pred)
+            log(f"feedback specificity, note spans, leave one writer's file out "
+                f"{metrics['feedback_notes_leave_one_writer_out']}")
+    fb_models["specificity"] = spec_model().fit(np.vstack([X_fb, X_sp]) if len(y_sp) else X_fb,
+                                                np.concatenate([y_fb, y_sp]))
     for f in FLAGS:
         idx = [i for i, c in enumerate(comments) if isinstance(c.get(f), bool)]
         yf = np.array([comments[i][f] for i in idx])
