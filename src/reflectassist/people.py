@@ -22,6 +22,7 @@ INITIALS_RE = re.compile(r"(?<![\w'’&])([A-Z]{2,3})(?![\w&])")
 FIRST_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 SUPERVISEE_KEY = "reflectassist.supervisee"
 MIN_MENTIONS = 3
+PRONOUNS = {"she", "he", "they"}
 
 
 def _alt(phrases: list[str]) -> str:
@@ -77,7 +78,12 @@ def person_features(text: str, who: str | None) -> dict[str, float]:
             rest = text[len(who) + 1:].lstrip()
             rest = re.sub(r"^(?:also|then|later)\s+", "", rest)
             feats["p_sv_self_report"] = float(self_report.match(rest) is not None)
-    if m and m.group("who") != who:
+    if m and who and m.group("who").lower() in PRONOUNS:
+        # in a note about someone named, "She reflected that ..." is most often that person
+        rest = re.sub(r"^(?:also|then|later)\s+", "", text[len(m.group("who")):].lstrip())
+        feats["p_sv_subject"] = 1.0
+        feats["p_sv_self_report"] = float(self_report.match(rest) is not None)
+    elif m and m.group("who") != who:
         feats["p_other_report"] = 1.0
         about = text[m.end():]
         pronoun = re.search(r"\b(?:she|he|her|his|they|their|you|your|i|me|my)\b", about,
