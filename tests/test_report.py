@@ -462,7 +462,7 @@ def test_csv_batch_table(cohort):
     assert len(rows) == len(results)
     note = next(r for r in rows if r["kind"] == "supervision_note")
     assert note["feedback_vague"] == "2" and note["feedback_specific"] == "2"
-    assert note["targets_all_smart"] == "2" and float(note["smart_share"]) == 0.72
+    assert note["targets_all_smart"] == "2" and float(note["smart_share"]) == 0.76
     assert "2 vague feedback" in note["flags"]
     assert rows[-1]["error"] == "cannot decode the file" and rows[-1]["depth"] == ""
 
