@@ -113,3 +113,14 @@ def test_analysis_never_imports_scikit_learn_scipy_or_skops(model_path):
     out = subprocess.run([sys.executable, "-c", code, str(model_path)], capture_output=True,
                          text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_counts_are_recomputed_when_the_same_rows_object_changes():
+    rows = _rows(20)
+    model = build_text_classifier(C=1.0, context=False, char=True, clf="lr", bits=10)
+    model.fit(rows, np.arange(len(rows)) % 2)
+    compiled = LinearModel(*compile_pipeline(model))
+    compiled.predict_proba(rows)
+    rows[0, 0] = "".join(["Completely", " different text ", "now"])  # a new string object
+    np.testing.assert_allclose(compiled.predict_proba(rows), model.predict_proba(rows),
+                               rtol=0, atol=1e-12)

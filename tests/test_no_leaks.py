@@ -327,3 +327,47 @@ def test_one_line_error_for_an_unexpected_exception_with_newlines(nlp, tmp_path,
     assert res.code == 1 and "\x1b" not in res.stderr
     assert res.err_lines == ["reflectassist: error: RuntimeError: line one\\n\\x1b[2Jline two "
                              "(use --debug for details)"]
+
+
+@pytest.mark.parametrize("damage", ["entry_not_object", "deep_json", "truncated", "no_coef",
+                                    "bad_offset", "symlink"])
+def test_damaged_model_folders_are_refused_with_one_error_type(model_path, tmp_path, damage):
+    """Whatever is wrong with a model folder, loading fails with ModelFileError (which the CLI
+    turns into one line and exit 2), never another exception and never later on a document."""
+
+    from reflectassist.textmodel import SPEC_KEY, load_models, sha256
+
+    src = model_path / "reflectassist_depth"
+    dst = tmp_path / "m"
+    shutil.copytree(src, dst)
+    index = json.loads((dst / "models.json").read_text())
+    target = dst / index["files"]["depth"]["file"]
+
+    def rewrite(arrays):
+        with open(target, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        index["files"]["depth"]["sha256"] = sha256(target)
+
+    with np.load(target, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    if damage == "entry_not_object":
+        index["files"]["depth"] = "depth.npz"
+    elif damage == "deep_json":
+        (dst / "models.json").write_text("[" * 100000)
+    elif damage == "truncated":
+        target.write_bytes(target.read_bytes()[:200])
+        index["files"]["depth"]["sha256"] = sha256(target)
+    elif damage == "no_coef":
+        rewrite({k: v for k, v in arrays.items() if k != "coef"})
+    elif damage == "bad_offset":
+        spec = json.loads(arrays[SPEC_KEY].tobytes().decode())
+        spec["parts"][0]["offset"] = 10 ** 6
+        rewrite({**arrays, SPEC_KEY: np.frombuffer(json.dumps(spec).encode(), np.uint8)})
+    elif damage == "symlink":
+        real = tmp_path / "elsewhere.npz"
+        target.rename(real)
+        target.symlink_to(real)
+    if damage != "deep_json":
+        (dst / "models.json").write_text(json.dumps(index))
+    with pytest.raises(ModelFileError):
+        load_models(dst)

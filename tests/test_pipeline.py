@@ -129,3 +129,40 @@ def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch):
     errors = {r["path"]: r["error"] for r in results if r["error"]}
     assert errors == {"bad.txt": "cannot read", "d4.txt": "analysis failed: component exploded"}
     assert all(r["depth"] is not None for r in results if not r["error"])
+
+
+def test_a_failing_result_builder_or_input_stream_loses_nothing(nlp, monkeypatch):
+    """If turning one Doc into its result fails, that document gets an error result and the
+    others are kept; if the input stream itself fails, everything read before is reported
+    and then the error is raised, not swallowed."""
+    from reflectassist import analysis
+    from reflectassist.source import Source
+
+    original = analysis.doc_to_result
+
+    def fragile(doc, path):
+        if "BADROW" in doc.text:
+            raise IndexError("bad row")
+        return original(doc, path)
+
+    monkeypatch.setattr(analysis, "doc_to_result", fragile)
+    monkeypatch.setattr(analysis, "_one", lambda nlp_, src, cfg: analysis.error_result(
+        src.path, "analysis failed: bad row"))
+    texts = ["I felt anxious on the ward.", "BADROW here.", "Next time I will ask.",
+             "She said it went well.", "Good work."]
+    for batch_size in (2, 3):
+        out = list(analysis.analyse(nlp, [Source(f"p{i}", t) for i, t in enumerate(texts)],
+                                    batch_size=batch_size))
+        assert [r["path"] for r in out] == [f"p{i}" for i in range(5)]
+        assert [bool(r["error"]) for r in out] == [False, True, False, False, False]
+
+    def broken_stream():
+        yield Source("a", "I felt anxious on the ward.")
+        yield Source("b", "Next time I will ask for help.")
+        raise OSError("disk gone")
+
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for r in analysis.analyse(nlp, broken_stream(), batch_size=4):
+            got.append(r["path"])
+    assert got == ["a", "b"]

@@ -75,30 +75,49 @@ def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
     cfg = {"reflectassist_kind": {"kind": kind}} if kind else {}
     stream = iter(sources)
     in_flight: deque[Source] = deque()  # sent to the pipe (or unusable), not yet yielded
+    source_error: list[Exception] = []  # the input iterator failed: raised after the flush
 
     def feed() -> Iterator[str]:
-        for src in stream:
+        while True:
+            try:
+                src = next(stream)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - not a document's fault: re-raised below
+                source_error.append(exc)
+                return
             in_flight.append(src)
             if _usable(src):
                 yield src.text
 
     while True:
-        try:
-            for doc in nlp.pipe(feed(), batch_size=batch_size, n_process=n_process,
-                                component_cfg=cfg):
-                while not _usable(in_flight[0]):
-                    yield _unusable_result(in_flight.popleft())
-                yield doc_to_result(doc, in_flight.popleft().path)
-        except Exception:  # noqa: BLE001 - one bad text must not stop the batch
-            if not in_flight:
-                raise
-            while in_flight:
-                src = in_flight.popleft()
-                yield _one(nlp, src, cfg) if _usable(src) else _unusable_result(src)
-            continue
-        while in_flight:
-            yield _unusable_result(in_flight.popleft())
-        return
+        docs = nlp.pipe(feed(), batch_size=batch_size, n_process=n_process, component_cfg=cfg)
+        failed = False
+        while True:
+            try:
+                doc = next(docs)
+            except StopIteration:
+                break
+            except Exception:  # noqa: BLE001 - one bad text must not stop the batch
+                if not in_flight:
+                    raise
+                failed = True
+                break
+            while not _usable(in_flight[0]):
+                yield _unusable_result(in_flight.popleft())
+            src = in_flight.popleft()
+            try:
+                result = doc_to_result(doc, src.path)
+            except Exception:  # noqa: BLE001 - analysed again alone, reported in its result
+                result = _one(nlp, src, cfg)
+            yield result
+        while in_flight:  # after a failure: the documents in flight, one by one
+            src = in_flight.popleft()
+            yield _one(nlp, src, cfg) if _usable(src) else _unusable_result(src)
+        if source_error:
+            raise source_error[0]
+        if not failed:
+            return
 
 
 def analyse_text(nlp: Language, text: str, path: str = "<text>", kind: str | None = None) -> dict:

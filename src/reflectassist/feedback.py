@@ -82,10 +82,11 @@ def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
     (guidelines/spans.md 2.3)."""
     rows = doc._.sentences
     text = text_of(doc)
+    chosen = set(selected)
     groups: list[tuple[int, int]] = []
     for i in selected:
         s, e = rows[i][0], rows[i][1]
-        if groups and i - 1 in selected and "\n" not in text[groups[-1][1]:s]:
+        if groups and i - 1 in chosen and "\n" not in text[groups[-1][1]:s]:
             line_start = text.rfind("\n", 0, groups[-1][0]) + 1
             in_item = BULLET_RE.match(text[line_start:groups[-1][1]]) is not None
             if in_item or _open_quote(text[groups[-1][0]:groups[-1][1]]):

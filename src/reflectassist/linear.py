@@ -141,14 +141,14 @@ def _counts(texts: list[str], part: dict) -> tuple[np.ndarray, ...]:
     return r, c, counts
 
 
-def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray,
+def _tfidf_part(texts: Any, part: dict, idf: np.ndarray,
                 batch: Any = None) -> tuple[np.ndarray, ...]:
     """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised."""
     key = (part["column"], part["analyzer"], *part["ngram_range"], part["n_features"])
-    ids = tuple(map(id, texts))  # the same string objects, so the rows were not changed
+    texts = tuple(texts)  # kept with the counts, so a changed row is always noticed
     got = _LAST.get(batch, key) if batch is not None else None
-    if got is None or got[0] != ids:
-        got = (ids, *_counts(texts, part))
+    if got is None or got[0] != texts:
+        got = (texts, *_counts(list(texts), part))
         if batch is not None:
             _LAST.put(batch, key, got)
     _, r, c, counts = got
@@ -248,6 +248,48 @@ class LinearModel:
 
     def predict(self, rows: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(rows), axis=1)]
+
+
+def check_model(spec: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Raise ValueError unless ``spec`` and ``arrays`` describe a model this module can run
+    (so a damaged file is refused at load time, not on the first document)."""
+    def need(cond: bool, what: str) -> None:
+        if not cond:
+            raise ValueError(what)
+
+    need(isinstance(spec, dict), "description is not an object")
+    head, parts = spec.get("head"), spec.get("parts")
+    need(isinstance(head, dict) and head.get("type") in ("linear", "ordinal")
+         and head.get("link") in ("logistic", "sigmoid", "softmax"), "unknown head")
+    need(isinstance(parts, list) and bool(parts), "no feature parts")
+    width = spec.get("n_features")
+    need(isinstance(width, int) and width > 0, "bad n_features")
+    coef, intercept = arrays.get("coef"), arrays.get("intercept")
+    need(coef is not None and intercept is not None and coef.ndim == 2
+         and coef.shape[0] == width and intercept.shape == (coef.shape[1],)
+         and coef.dtype.kind == "f" and intercept.dtype.kind == "f", "bad coefficients")
+    need(isinstance(spec.get("classes"), list) and len(spec["classes"]) >= 2, "bad classes")
+    if head["link"] == "sigmoid":
+        for k in ("cal_a", "cal_b"):
+            need(k in arrays and arrays[k].shape == (coef.shape[1],), f"bad {k}")
+    for part in parts:
+        need(isinstance(part, dict) and isinstance(part.get("name"), str), "bad part")
+        off = part.get("offset")
+        need(isinstance(off, int) and off >= 0, "bad offset")
+        if part.get("type") == "tfidf":
+            n, rng = part.get("n_features"), part.get("ngram_range")
+            need(part.get("analyzer") in ("word", "char_wb"), "bad analyzer")
+            need(isinstance(n, int) and 0 < n and off + n <= width, "bad tfidf width")
+            need(isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, int) for v in rng)
+                 and 1 <= rng[0] <= rng[1] <= 10, "bad ngram_range")
+            idf = arrays.get(f"idf_{part['name']}")
+            need(idf is not None and idf.shape == (n,), "bad idf")
+        elif part.get("type") == "dict":
+            vocab = part.get("vocabulary")
+            need(isinstance(vocab, list) and all(isinstance(v, str) for v in vocab)
+                 and off + len(vocab) <= width, "bad vocabulary")
+        else:
+            raise ValueError("unknown part type")
 
 
 # ------------------------------------------------------------------------------- compiling

@@ -77,12 +77,13 @@ LOGISTICS_QUALIFIER = (r"(?:next|final|follow[- ]up|mid[- ]point|\d+[- ]?(?:mont
 LOGISTICS_AFTER = (r"(?:in\s+\d|next\b|on\s+\d|\d+\s*[-–/:]|[-–:(]|booked\b|to be\b|approx|"
                    r"offered\b|w/c\b)")
 TABLE_SPLIT_RE = re.compile(r"\t+|\s*\|\s*")
-BRACKET_TARGET_RE = re.compile(r"\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?\s+to\s+[a-z]"
-                               r"[^()]*)\)[.!?]?$")
+BRACKET_TARGET_RE = re.compile(r"(?<!\s)\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?"
+                               r"\s+to\s+[a-z][^()]*)\)[.!?]?$")
 
 FOLLOW_ON_VERBS = {"bring", "send", "share", "record", "document", "upload", "email", "show",
                    "submit", "log", "note", "file", "feed", "report", "get", "have"}
-CANDIDATE_RE = re.compile(r"\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|,\s+|\s+[-–]\s+")
+CANDIDATE_RE = re.compile(r"(?<!\s)(?:\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|,\s+|"
+                          r"\s+[-–]\s+)")
 SENTENCE_GAP_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z]|i\b|i['’]|next time\b|in future\b)")
 SUBJECT_RE = re.compile(
     r"^(?:also\s+)?(?:(?:i|we|he|she|they)\s*(?:also\s+)?(?:will|'ll|’ll|shall|want to|plan to|"
@@ -120,7 +121,8 @@ def _is_verb(word: str) -> bool:
 def _starts_with_action(body: str) -> bool:
     """Does the text open with a verb ("Worry less.", "Generally get more confident ...")?"""
     words = [w.lower().strip(".,;:") for w in body.split()[:2]]
-    if len(words) > 1 and words[0].endswith("ly"):
+    if len(words) > 1 and words[0].endswith("ly") and not _is_verb(words[0]) \
+            and words[0] not in _lex("start_verbs"):  # an adverb, not "Apply"/"Reply"
         words = words[1:]
     return bool(words) and (_is_verb(words[0]) or words[0] in _lex("start_verbs"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +98,14 @@ def save_models(models: dict[str, Any], path: Path, meta: dict | None = None) ->
     (path / "models.json").write_text(json.dumps(record, indent=1, sort_keys=True), "utf-8")
 
 
+MAX_MODEL_BYTES = 512 * 1024 * 1024  # uncompressed arrays of one model file
+
+
 def load_models(path: Path) -> tuple[dict[str, Any], dict]:
-    """Models saved by ``save_models``: checksum first, then arrays read without pickle, so a
-    tampered or foreign file is refused and can never run code."""
-    from .linear import LinearModel
+    """Models saved by ``save_models``: checksum first, then arrays read without pickle and
+    checked against their description, so a tampered or foreign file is refused (always as
+    ``ModelFileError``) and can never run code."""
+    from .linear import LinearModel, check_model
 
     path = Path(path)
     index = path / "models.json"
@@ -108,26 +113,34 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
         raise ModelFileError(f"no models.json in {path}")
     try:
         record = json.loads(index.read_text("utf-8"))
-        files = record["files"].items()
-    except (ValueError, KeyError, AttributeError, TypeError):
+        files = record["files"]
+        meta = record.get("meta", {})
+        if not isinstance(files, dict) or not isinstance(meta, dict) or \
+                not all(isinstance(v, dict) for v in files.values()):
+            raise TypeError
+    except (ValueError, KeyError, AttributeError, TypeError, RecursionError, OSError):
         raise ModelFileError(f"model index {index} is not valid") from None
     models = {}
-    for name, info in files:
+    for name, info in files.items():
         file = str(info.get("file", ""))
         if Path(file).name != file or not file.endswith(".npz"):
             raise ModelFileError(f"model index {index} names a file outside its folder "
                                  f"or not an .npz file: {file!r}")
         target = path / file
-        if not target.is_file() or sha256(target) != info.get("sha256"):
+        if target.is_symlink() or not target.is_file() or sha256(target) != info.get("sha256"):
             raise ModelFileError(f"model file {target} is missing or its checksum does not match")
         try:
+            with zipfile.ZipFile(target) as zf:
+                if sum(i.file_size for i in zf.infolist()) > MAX_MODEL_BYTES:
+                    raise ModelFileError(f"model file {target} is too large when unpacked")
             with np.load(target, allow_pickle=False) as npz:
                 arrays = {k: npz[k] for k in npz.files}
             spec = json.loads(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
+            check_model(spec, arrays)
             models[name] = LinearModel(spec, arrays)
-        except ValueError as exc:  # includes "Object arrays cannot be loaded ..."
-            raise ModelFileError(f"model file {target} is not a plain-array model: {exc}") \
-                from None
-        except (KeyError, OSError, TypeError) as exc:
-            raise ModelFileError(f"model file {target} cannot be read: {exc}") from None
-    return models, record.get("meta", {})
+        except ModelFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any malformed file is refused the same way
+            raise ModelFileError(f"model file {target} is not a plain-array model: "
+                                 f"{type(exc).__name__}: {exc}") from None
+    return models, meta
