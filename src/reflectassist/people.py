@@ -23,6 +23,8 @@ FIRST_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 SUPERVISEE_KEY = "reflectassist.supervisee"
 MIN_MENTIONS = 3
 PRONOUNS = {"she", "he", "they"}
+ADVERB_RE = re.compile(r"^(?:(?:also|then|later|rightly|clearly|specifically|again)\s+)+",
+                       re.IGNORECASE)
 
 
 def _alt(phrases: list[str]) -> str:
@@ -34,7 +36,7 @@ def _alt(phrases: list[str]) -> str:
 def _patterns() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     data = load_data("people")
     stop = frozenset(data["not_person_initials"])
-    lead = r"^(?:also\s+|then\s+|later\s+)?"
+    lead = r"^(?i:also\s+|then\s+|later\s+)?"
     det = r"(?:(?:the|my|her|his|their|our|a|one\s+of\s+the)\s+)?"
     speaker = rf"(?:[A-Z]{{1,3}}|(?i:{det}(?:{_alt(data['feedback_sources'])})))"
     adverb = r"(?:\s+(?:also|then|later|rightly|clearly|specifically|again))?"
@@ -75,12 +77,11 @@ def person_features(text: str, who: str | None) -> dict[str, float]:
                                          is not None)
         if text.startswith(who + " "):
             feats["p_sv_subject"] = 1.0
-            rest = text[len(who) + 1:].lstrip()
-            rest = re.sub(r"^(?:also|then|later)\s+", "", rest)
+            rest = ADVERB_RE.sub("", text[len(who) + 1:].lstrip())
             feats["p_sv_self_report"] = float(self_report.match(rest) is not None)
     if m and who and m.group("who").lower() in PRONOUNS:
         # in a note about someone named, "She reflected that ..." is most often that person
-        rest = re.sub(r"^(?:also|then|later)\s+", "", text[len(m.group("who")):].lstrip())
+        rest = ADVERB_RE.sub("", text[m.end("who"):].lstrip())
         feats["p_sv_subject"] = 1.0
         feats["p_sv_self_report"] = float(self_report.match(rest) is not None)
     elif m and m.group("who") != who:

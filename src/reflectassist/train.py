@@ -199,6 +199,9 @@ def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
     folds = list(GroupKFold(5, shuffle=True, random_state=SEED).split(
         X[:n_rows], y_notes, doc_ids))
     oof1 = np.zeros(n_rows)
+    fold_of = np.zeros(n_rows, dtype=int)
+    for k, (_, te) in enumerate(folds):
+        fold_of[te] = k
     for tr, te in folds:
         m = make_model().fit(X[np.r_[tr, extra]], y[np.r_[tr, extra]])
         oof1[te] = m.predict_proba(X[te])[:, list(m.classes_).index(True)]
@@ -217,9 +220,10 @@ def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
                             for d in dict.fromkeys(doc_ids.tolist())])
     Z = second_rows(oof1)
     y_z = y_notes[order]
-    groups_z = doc_ids[order]
+    fold_z = fold_of[order]  # the same folds as stage one
     oof2 = np.zeros(len(Z))
-    for tr, te in GroupKFold(5, shuffle=True, random_state=SEED + 1).split(Z, y_z, groups_z):
+    for k in range(len(folds)):
+        tr, te = np.flatnonzero(fold_z != k), np.flatnonzero(fold_z == k)
         m2 = stage_two().fit([Z[i] for i in tr], y_z[tr])
         oof2[te] = m2.predict_proba([Z[i] for i in te])[:, 1]
     # the operating point where precision and recall are both highest (the goal is both
@@ -228,7 +232,8 @@ def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
     scores = [(min(precision_score(y_z, oof2 >= t, zero_division=0),
                    recall_score(y_z, oof2 >= t)), f1_score(y_z, oof2 >= t)) for t in grid]
     threshold = float(grid[max(range(len(grid)), key=lambda i: scores[i])])
-    cv = binary_metrics(y_z.tolist(), (oof2 >= threshold).tolist())
+    cv = {**binary_metrics(y_z.tolist(), (oof2 >= threshold).tolist()),
+          "note": "out-of-fold, grouped by note; the threshold was chosen on these scores"}
     stage1 = make_model().fit(X, y)
     stage2 = stage_two().fit(Z, y_z)
     return stage1, stage2, threshold, cv
