@@ -314,6 +314,8 @@ def compile_pipeline(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
         if not isinstance(steps["features"], ColumnTransformer):
             raise ValueError("cannot compile: 'features' must be a ColumnTransformer")
         ct = steps["features"]
+        if ct.transformer_weights:
+            raise ValueError("ColumnTransformer transformer_weights are not supported")
         for name, fitted, column in ct.transformers_:
             if name == "remainder":
                 if fitted != "drop":
@@ -329,7 +331,8 @@ def compile_pipeline(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
                         hv.token_pattern != r"(?u)\b\w\w+\b" or hv.stop_words or \
                         hv.preprocessor or hv.tokenizer or hv.strip_accents or \
                         tf.norm != "l2" or not tf.use_idf or \
-                        hv.analyzer not in ("word", "char_wb"):
+                        hv.analyzer not in ("word", "char_wb") or hv.binary or \
+                        not isinstance(column, int):
                     raise ValueError(f"part {name}: settings not supported by linear.py")
                 part = {"name": name, "type": "tfidf", "column": column, "offset": offset,
                         "analyzer": hv.analyzer, "ngram_range": list(hv.ngram_range),
@@ -350,6 +353,8 @@ def compile_pipeline(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
     if coef.shape[1] != offset:
         raise ValueError(f"coefficient width {coef.shape[1]} != feature width {offset}")
     scaler = steps.get("scale")
+    if scaler is not None and not (scaler.with_mean and scaler.with_std):
+        raise ValueError("only a StandardScaler with mean and std can be folded in")
     if scaler is not None:  # fold (x - mean) / scale into the weights and the intercept
         scale = np.asarray(scaler.scale_, np.float64)
         intercept = intercept - coef @ (np.asarray(scaler.mean_, np.float64) / scale)
@@ -378,6 +383,9 @@ def _compile_head(clf: Any) -> tuple[dict, np.ndarray, np.ndarray, dict[str, np.
             extra = {k: np.concatenate([s[3][k] for s in subs]) for k in ("cal_a", "cal_b")}
         return {"type": "ordinal", "link": links.pop()}, coef, intercept, extra
     if isinstance(clf, LogisticRegression):
+        if clf.coef_.shape[0] > 1 and (getattr(clf, "multi_class", "auto") == "ovr"
+                                       or clf.solver == "liblinear"):
+            raise ValueError("one-vs-rest logistic regression is not supported")
         link = "logistic" if clf.coef_.shape[0] == 1 else "softmax"
         return {"type": "linear", "link": link}, clf.coef_, clf.intercept_, {}
     if isinstance(clf, CalibratedClassifierCV):
