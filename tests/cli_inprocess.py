@@ -57,3 +57,14 @@ def assert_clean(res: Run) -> None:
     assert "Traceback" not in res.stderr, res.stderr
     for line in res.err_lines:
         assert line.startswith(("reflectassist: ", "written: ", "redacted copy written")), line
+
+
+def break_renderer(monkeypatch, function: str, message: str) -> None:
+    """Make ``reflectassist.report.<function>`` raise RuntimeError(message): an unexpected
+    error after the analysis, to see how the CLI reports it."""
+    from reflectassist import report
+
+    def boom(*_a, **_k):
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(report, function, boom)

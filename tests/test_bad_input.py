@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_inprocess import assert_clean, run
+from cli_inprocess import assert_clean, break_renderer, run
 from reflectassist.readers import decode_bytes, iter_sources, read_file
 
 GOOD = ("I felt anxious on the ward because two staff were off sick. Next time I will ask "
@@ -449,12 +449,7 @@ def test_debug_shows_the_traceback_of_a_bad_file(nlp, tmp_path):
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(nlp, tmp_path, monkeypatch):
-    from reflectassist import report
-
-    def boom(*_a, **_k):
-        raise RuntimeError("renderer exploded")
-
-    monkeypatch.setattr(report, "render_json", boom)
+    break_renderer(monkeypatch, "render_json", "renderer exploded")
     f = tmp_path / "entry.txt"
     f.write_text(GOOD, encoding="utf-8")
     res = run("check", str(f), "--format", "json", nlp=nlp)

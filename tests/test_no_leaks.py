@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli_inprocess import assert_clean, run
+from cli_inprocess import assert_clean, break_renderer, run
 from reflectassist.textmodel import SPEC_KEY, ModelFileError, load_models, sha256
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -315,12 +315,7 @@ def test_file_names_cannot_send_terminal_escapes(nlp, tmp_path):
 
 
 def test_one_line_error_for_an_unexpected_exception_with_newlines(nlp, tmp_path, monkeypatch):
-    from reflectassist import report
-
-    def boom(*_a, **_k):
-        raise RuntimeError("line one\n\x1b[2Jline two")
-
-    monkeypatch.setattr(report, "render_text", boom)
+    break_renderer(monkeypatch, "render_text", "line one\n\x1b[2Jline two")
     f = tmp_path / "entry.txt"
     f.write_text(GOOD, encoding="utf-8")
     res = run("check", str(f), nlp=nlp)
