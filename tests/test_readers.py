@@ -5,28 +5,29 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
+
 from reflectassist.readers import decode_bytes, iter_folder, read_file
 
 TEXT = "Café staff felt “rushed” – next time I’ll plan."
 
 
-def test_utf8_with_and_without_bom(tmp_path):
-    for i, data in enumerate((TEXT.encode("utf-8"), codecs.BOM_UTF8 + TEXT.encode("utf-8"))):
-        p = tmp_path / f"f{i}.txt"
-        p.write_bytes(data)
-        assert read_file(p).text == TEXT
+PLAIN = "Plain ascii text without bom"
 
 
-def test_utf16_and_cp1252(tmp_path):
-    p = tmp_path / "u16.txt"
-    p.write_bytes(TEXT.encode("utf-16"))
-    assert read_file(p).text == TEXT
-    p = tmp_path / "u16le.txt"
-    p.write_bytes("Plain ascii text without bom".encode("utf-16-le"))
-    assert read_file(p).text == "Plain ascii text without bom"
-    p = tmp_path / "win.txt"
-    p.write_bytes(TEXT.encode("cp1252"))
-    assert read_file(p).text == TEXT
+@pytest.mark.parametrize("text,data", [
+    (TEXT, TEXT.encode("utf-8")),
+    (TEXT, codecs.BOM_UTF8 + TEXT.encode("utf-8")),
+    (TEXT, TEXT.encode("utf-16")),  # with BOM
+    (PLAIN, PLAIN.encode("utf-16-le")),
+    (PLAIN, PLAIN.encode("utf-16-be")),
+    (TEXT, TEXT.encode("utf-32")),
+    (TEXT, TEXT.encode("cp1252")),
+], ids=["utf8", "utf8-bom", "utf16-bom", "utf16le", "utf16be", "utf32", "cp1252"])
+def test_encodings_are_detected(tmp_path, text, data):
+    p = tmp_path / "f.txt"
+    p.write_bytes(data)
+    assert read_file(p).text == text
 
 
 def test_crlf_and_control_characters_are_normalised():
@@ -46,15 +47,6 @@ def test_folder_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path):
     files = [p.relative_to(tmp_path).as_posix() for p in iter_folder(tmp_path, notes)]
     assert files == ["a.md", "b/2.txt"]
     assert any("pic.png" in n and "unsupported" in n for n in notes)
-
-
-def test_utf32_and_utf16_be_without_bom(tmp_path):
-    p = tmp_path / "u32.txt"
-    p.write_bytes(TEXT.encode("utf-32"))
-    assert read_file(p).text == TEXT
-    p = tmp_path / "u16be.txt"
-    p.write_bytes("Plain ascii text without bom".encode("utf-16-be"))
-    assert read_file(p).text == "Plain ascii text without bom"
 
 
 def test_bom_and_crlf_are_removed_so_offsets_index_the_text(tmp_path):

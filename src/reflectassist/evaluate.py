@@ -134,6 +134,8 @@ def evaluate_notes(records: list[dict], nlp: Language) -> tuple[dict[str, Any], 
         for key, found, gold_items in (("fb", doc._.feedback or [], rec.get("feedback", [])),
                                        ("tg", doc._.targets or [], rec.get("targets", []))):
             gold = find_spans(text, gold_items)
+            if key == "fb":
+                gold_feedback = gold
             pred = [(f["start"], f["end"]) for f in found]
             a, b = span_prf(gold, pred)
             c = counts[key]
@@ -155,7 +157,7 @@ def evaluate_notes(records: list[dict], nlp: Language) -> tuple[dict[str, Any], 
                     for crit in SMART_CRITERIA:
                         if isinstance(g.get(crit), bool):
                             smart_pairs[crit].append((g[crit], bool(match["smart"][crit]["met"])))
-        gold_sent = align_labels(doc, find_spans(text, rec.get("feedback", [])))
+        gold_sent = align_labels(doc, gold_feedback)
         pred_sent = align_labels(doc, [(f["start"], f["end"]) for f in doc._.feedback or []])
         det_gold.extend(gold_sent)
         det_pred.extend(pred_sent)

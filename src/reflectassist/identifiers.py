@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import load_data
+from .lexicon import alternation, load_data
 from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
@@ -105,17 +105,6 @@ class Token(NamedTuple):
 # --------------------------------------------------------------------------- lexicon
 
 
-def _alternation(phrases: list[str], flexible_space: bool = True) -> str:
-    alts = sorted({p for p in phrases}, key=len, reverse=True)
-    out = []
-    for p in alts:
-        body = re.escape(p)
-        if flexible_space:
-            body = body.replace(r"\ ", r"\s+")
-        out.append(body)
-    return "|".join(out)
-
-
 def _index_phrases(phrases: list[list[str]]) -> dict[str, list[list[str]]]:
     """Phrases (lists of words, longest first) grouped by their lower-cased first word."""
     index: dict[str, list[list[str]]] = {}
@@ -177,8 +166,8 @@ class Lexicon:
         self.age_person_words = set(age["person_words"])
         self.dob_event_words = {w.lower() for w in data["dob_event_words"]}
         self.appositive_roles = {w.lower() for w in data["appositive_roles"]["roles"]}
-        dets = _alternation(list(data["appositive_roles"]["determiners"]))
-        roles = _alternation(list(self.appositive_roles))
+        dets = alternation(list(data["appositive_roles"]["determiners"]))
+        roles = alternation(list(self.appositive_roles))
         self.appositive_rx = re.compile(
             rf",\s+(?:{dets})\s+(?:[\w-]+\s+){{0,2}}?(?:{roles})(?![\w-])", re.IGNORECASE)
         self._compile()
@@ -187,20 +176,24 @@ class Lexicon:
         d = self.data
         cues = list(d["role_cues"]["phrases"]) + list(d["titles"]["outside_span"])
         self.role_cue_rx = re.compile(
-            rf"(?<![\w'’-])(?:{_alternation(cues)})(?![\w'’-])", re.IGNORECASE)
+            rf"(?<![\w'’-])(?:{alternation(cues)})(?![\w'’-])", re.IGNORECASE)
         ex = d["exclusions"]
         self.exclusion_rx = re.compile(
-            rf"(?<![\w])(?:{_alternation(ex['phrases'])})(?![\w])", re.IGNORECASE)
+            rf"(?<![\w])(?:{alternation(ex['phrases'])})(?![\w])", re.IGNORECASE)
         self.exclusion_followed = [
-            (re.compile(rf"(?<![\w]){_alternation([phrase])}\s+(?:{_alternation(words)})"
+            (re.compile(rf"(?<![\w]){alternation([phrase])}\s+(?:{alternation(words)})"
                         rf"(?![\w])", re.IGNORECASE))
             for phrase, words in ex["followed_by"].items()]
+        # words that can carry an age ("the boy", "Mr B"): compiled once, used per document
+        self.age_anchor_rx = re.compile(
+            rf"(?<![\w])(?:{'|'.join(sorted(self.age_person_words, key=len, reverse=True))})"
+            rf"(?:\s+(?-i:[A-Z]))?(?![\w'’])", re.IGNORECASE)
         self.record_cue_rx = re.compile(
-            rf"(?<![\w&])(?:{_alternation(d['record_cues']['phrases'])})(?![\w&])",
+            rf"(?<![\w&])(?:{alternation(d['record_cues']['phrases'])})(?![\w&])",
             re.IGNORECASE)
         dob = [p for p in d["dob_cues"]["phrases"] if p != "b."]
         self.dob_cue_rx = re.compile(
-            rf"(?:(?<![\w.])(?:{_alternation(dob)})(?![\w])|(?<![\w.])b\.(?=\s*\d))",
+            rf"(?:(?<![\w.])(?:{alternation(dob)})(?![\w])|(?<![\w.])b\.(?=\s*\d))",
             re.IGNORECASE)
         fillers = [f for f in d["dob_fillers"] if f.isalpha()]
         self.dob_filler_rx = re.compile(
@@ -212,7 +205,7 @@ class Lexicon:
         prefixes = "|".join(re.escape(p) for p in d["address"]["street_prefix_words"])
         self.street_prefix_alt = prefixes
         self.prison_rx = re.compile(
-            rf"(?<![\w/])(?:{_alternation(d['place']['prison_prefixes'])})\s+"
+            rf"(?<![\w/])(?:{alternation(d['place']['prison_prefixes'])})\s+"
             r"([A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)*)(?:\s+([A-Z][^\W\d_]+))?")
         numw = "|".join(sorted(self.number_words, key=len, reverse=True))
         self.number_word_alt = rf"(?:(?:{numw})(?:[- ](?:{numw}))?)"
@@ -1187,9 +1180,7 @@ def find_identifiers(text: str) -> list[dict]:
     name_cands = [c for c in name_cands
                   if not any(c.start < e and s < c.end for s, e in excluded)]
     anchors = [(c.start, c.end) for c in name_cands] + names.anonymised
-    anchors += [(m.start(), m.end()) for m in re.finditer(
-        rf"(?<![\w])(?:{'|'.join(sorted(lex.age_person_words, key=len, reverse=True))})"
-        rf"(?:\s+(?-i:[A-Z]))?(?![\w'’])", text, re.IGNORECASE)]
+    anchors += [(m.start(), m.end()) for m in lex.age_anchor_rx.finditer(text)]
     cands = (_emails(text) + _nhs_numbers(text) + _ni_numbers(text, lex) + _phones(text)
              + _postcodes(text, lex) + _dobs(text, lex) + _record_numbers(text, lex)
              + _addresses(view) + _places(view) + name_cands)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,3 +20,13 @@ def load_data(name: str) -> Any:
 
 def load_lexicon() -> dict[str, Any]:
     return load_data("lexicons")
+
+
+def alternation(phrases, flexible_space: bool = True) -> str:
+    """A regex alternation of literal phrases, longest first (so the longest match wins);
+    with ``flexible_space`` a space in a phrase matches any run of whitespace."""
+    out = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        body = re.escape(p)
+        out.append(body.replace(r"\ ", r"\s+") if flexible_space else body)
+    return "|".join(out)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import load_lexicon
+from .lexicon import alternation, load_lexicon
 from .segmenter import text_of
 
 if not Doc.has_extension("markers"):
@@ -55,8 +55,7 @@ def phrase_index() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
     for word, by_cat in groups.items():
         entries = []
         for category, alts in by_cat.items():
-            body = "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                            for p in sorted(alts, key=len, reverse=True))
+            body = alternation(alts)
             entries.append((category, re.compile(rf"(?:{body}){_BOUNDARY_AFTER}", re.IGNORECASE)))
         index[word] = tuple(entries)
     return index

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from .lexicon import load_data
+from .lexicon import alternation, load_data
 from .segmenter import text_of
 
 INITIALS_RE = re.compile(r"(?<![\w'’&])([A-Z]{2,3})(?![\w&])")
@@ -23,13 +23,9 @@ FIRST_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 SUPERVISEE_KEY = "reflectassist.supervisee"
 MIN_MENTIONS = 3
 PRONOUNS = {"she", "he", "they"}
+PRONOUN_RE = re.compile(r"\b(?:she|he|her|his|they|their|you|your|i|me|my)\b", re.IGNORECASE)
 ADVERB_RE = re.compile(r"^(?:(?:also|then|later|rightly|clearly|specifically|again)\s+)+",
                        re.IGNORECASE)
-
-
-def _alt(phrases: list[str]) -> str:
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                    for p in sorted(set(phrases), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -38,11 +34,11 @@ def _patterns() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     stop = frozenset(data["not_person_initials"])
     lead = r"^(?i:also\s+|then\s+|later\s+)?"
     det = r"(?:(?:the|my|her|his|their|our|a|one\s+of\s+the)\s+)?"
-    speaker = rf"(?:[A-Z]{{1,3}}|(?i:{det}(?:{_alt(data['feedback_sources'])})))"
+    speaker = rf"(?:[A-Z]{{1,3}}|(?i:{det}(?:{alternation(data['feedback_sources'])})))"
     adverb = r"(?:\s+(?:also|then|later|rightly|clearly|specifically|again))?"
-    report = re.compile(rf"{lead}(?P<who>{speaker}){adverb}\s+(?i:{_alt(data['report_verbs'])})"
-                        r"(?![\w'’])")
-    self_report = re.compile(rf"(?i:{_alt(data['self_report_verbs'])})(?![\w'’])")
+    verbs = alternation(data["report_verbs"])
+    report = re.compile(rf"{lead}(?P<who>{speaker}){adverb}\s+(?i:{verbs})(?![\w'’])")
+    self_report = re.compile(rf"(?i:{alternation(data['self_report_verbs'])})(?![\w'’])")
     return stop, report, self_report
 
 
@@ -64,17 +60,23 @@ def supervisee(doc: Doc) -> str | None:
     return who
 
 
+@lru_cache(maxsize=256)
+def _name_patterns(who: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(any mention, possessive) of the supervisee's name, compiled once per name."""
+    name = re.escape(who)
+    return (re.compile(rf"(?<![\w'’]){name}(?![\w&])"),
+            re.compile(rf"(?<![\w'’]){name}['’]s\b"))
+
+
 def person_features(text: str, who: str | None) -> dict[str, float]:
     """Features of one sentence (bullet already stripped) given the supervisee's initials."""
     _, report, self_report = _patterns()
     feats: dict[str, float] = {}
     m = report.match(text)
-    if who:
-        name = re.escape(who)
-        mention = re.search(rf"(?<![\w'’]){name}(?![\w&])", text) is not None
-        feats["p_sv_mention"] = float(mention)
-        feats["p_sv_possessive"] = float(re.search(rf"(?<![\w'’]){name}['’]s\b", text)
-                                         is not None)
+    mention_rx = _name_patterns(who)[0] if who else None
+    if who and mention_rx:
+        feats["p_sv_mention"] = float(mention_rx.search(text) is not None)
+        feats["p_sv_possessive"] = float(_name_patterns(who)[1].search(text) is not None)
         if text.startswith(who + " "):
             feats["p_sv_subject"] = 1.0
             rest = ADVERB_RE.sub("", text[len(who) + 1:].lstrip())
@@ -87,9 +89,7 @@ def person_features(text: str, who: str | None) -> dict[str, float]:
     elif m and m.group("who") != who:
         feats["p_other_report"] = 1.0
         about = text[m.end():]
-        pronoun = re.search(r"\b(?:she|he|her|his|they|their|you|your|i|me|my)\b", about,
-                            re.IGNORECASE) is not None
-        named = bool(who) and re.search(rf"(?<![\w'’]){re.escape(who)}(?![\w&])",
-                                        about) is not None
+        pronoun = PRONOUN_RE.search(about) is not None
+        named = mention_rx is not None and mention_rx.search(about) is not None
         feats["p_other_report_about_sv"] = float(named or pronoun)
     return feats

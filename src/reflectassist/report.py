@@ -19,10 +19,10 @@ import io
 import json
 from collections import Counter
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from . import GIBBS, GIBBS_STAGES, KINDS, LABELS_DEPTH, SMART_CRITERIA, __version__
+from .lexicon import load_data
 
 #: kinds for which Gibbs coverage and a missing action plan are reported as flags
 REFLECTIVE_KINDS = frozenset({"reflective_entry", "portfolio_entry"})
@@ -44,16 +44,9 @@ SEVERITY_ORDER = {"important": 0, "advice": 1, "info": 2}
 MAX_HIGHLIGHT = 40
 
 
-@cache
 def report_texts() -> dict[str, Any]:
     """Labels, descriptions and colours for the report (``data/report_texts.json``)."""
-    with resources.files("reflectassist").joinpath("data", "report_texts.json").open(
-        "r", encoding="utf-8"
-    ) as fh:
-        return json.load(fh)
-
-
-ELEMENT_COLOURS = {k: v["colour"] for k, v in report_texts()["elements"].items()}
+    return load_data("report_texts")
 
 
 def contract(results: list[dict]) -> dict:

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
-from .lexicon import load_lexicon
+from .lexicon import alternation, load_lexicon
 from .markers import find_markers, markers_in
 from .segmenter import heading_section, text_of
 
@@ -101,7 +101,7 @@ def _lex(key: str) -> list[str]:
 
 @cache
 def _phrase_re(key: str) -> re.Pattern[str]:
-    alt = "|".join(sorted(map(re.escape, _lex(key)), key=len, reverse=True))
+    alt = alternation(_lex(key), flexible_space=False)
     return re.compile(rf"(?<![\w'’])(?:{alt})(?![\w'’])", re.IGNORECASE)
 
 

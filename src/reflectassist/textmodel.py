@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +129,9 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
         if target.is_symlink() or not target.is_file() or sha256(target) != info.get("sha256"):
             raise ModelFileError(f"model file {target} is missing or its checksum does not match")
         try:
-            with zipfile.ZipFile(target) as zf:
-                if sum(i.file_size for i in zf.infolist()) > MAX_MODEL_BYTES:
-                    raise ModelFileError(f"model file {target} is too large when unpacked")
             with np.load(target, allow_pickle=False) as npz:
+                if sum(i.file_size for i in npz.zip.infolist()) > MAX_MODEL_BYTES:
+                    raise ModelFileError(f"model file {target} is too large when unpacked")
                 arrays = {k: npz[k] for k in npz.files}
             spec = json.loads(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
             check_model(spec, arrays)
