@@ -193,6 +193,8 @@ def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
 
     y = np.asarray(y, dtype=bool)
     y_notes = y[:n_rows]
+    if np.any(np.diff(doc_ids) < 0):
+        raise ValueError("the rows of each note must be consecutive")
     if len(set(doc_ids.tolist())) < 5 or len(set(y_notes.tolist())) < 2:
         return make_model().fit(X, y), None, 0.5, {"n": 0}  # too few notes to fit stage two
     extra = np.arange(n_rows, len(y))
@@ -206,21 +208,19 @@ def fit_detector(make_model, X, y, n_rows: int, doc_ids: np.ndarray):
         m = make_model().fit(X[np.r_[tr, extra]], y[np.r_[tr, extra]])
         oof1[te] = m.predict_proba(X[te])[:, list(m.classes_).index(True)]
 
+    # a note's sentences are consecutive rows, so its stage-two rows are one slice
+    bounds = np.flatnonzero(np.diff(doc_ids)) + 1
+
     def second_rows(p: np.ndarray) -> list[dict]:
-        rows: list[dict] = []
-        for d in dict.fromkeys(doc_ids.tolist()):
-            rows.extend(neighbour_features(p[doc_ids == d]))
-        return rows
+        return [row for part in np.split(p, bounds) for row in neighbour_features(part)]
 
     def stage_two():
         return Pipeline([("vec", DictVectorizer(sparse=False)),
                          ("clf", LogisticRegression(C=1.0, max_iter=1000))])
 
-    order = np.concatenate([np.flatnonzero(doc_ids == d)
-                            for d in dict.fromkeys(doc_ids.tolist())])
     Z = second_rows(oof1)
-    y_z = y_notes[order]
-    fold_z = fold_of[order]  # the same folds as stage one
+    y_z = y_notes
+    fold_z = fold_of  # the same folds as stage one
     oof2 = np.zeros(len(Z))
     for k in range(len(folds)):
         tr, te = np.flatnonzero(fold_z != k), np.flatnonzero(fold_z == k)
