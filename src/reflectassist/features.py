@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 import numpy as np
 from spacy.tokens import Doc
 
 from .lexicon import load_lexicon
-from .markers import count_markers
+from .markers import count_in
 from .segmenter import BULLET_RE, text_of
 
 WORD_RE = re.compile(r"[\w'’-]+")
+_FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
+
+
+@cache
+def _imperative_starts() -> frozenset[str]:
+    return frozenset(load_lexicon()["phrases"]["imperative_start"])
 
 
 def strip_bullet(text: str) -> str:
@@ -28,23 +35,35 @@ def strip_bullet(text: str) -> str:
 def span_features(doc: Doc, start: int, end: int, position: float | None = None,
                   section: str | None = None) -> dict[str, float]:
     """Marker and shape features of ``doc.text[start:end]``."""
-    raw = text_of(doc)[start:end]
+    return _features(text_of(doc), doc._.markers or [], start, end, position, section)
+
+
+def text_features(text: str) -> dict[str, float]:
+    """Features of a bare string (training and evaluation records, comments and targets):
+    the same computation as :func:`span_features` over the whole string."""
+    from .markers import find_markers
+
+    return _features(text, find_markers(text), 0, len(text))
+
+
+def _features(full: str, markers: list[list], start: int, end: int, position: float | None = None,
+              section: str | None = None) -> dict[str, float]:
+    raw = full[start:end]
     text = strip_bullet(raw)
-    words = WORD_RE.findall(text.lower())
+    first_word = WORD_RE.search(text.lower())
     feats: dict[str, float] = {}
-    for cat, c in count_markers(doc, start, end).items():
+    for cat, c in count_in(markers, start, end).items():
         feats[f"has_{cat}"] = 1.0
         feats[f"n_{cat}"] = math.log1p(c)
-    lex = load_lexicon()["phrases"]
-    first = words[0] if words else ""
-    feats["starts_imperative"] = float(first in lex["imperative_start"])
+    first = first_word.group(0) if first_word else ""
+    feats["starts_imperative"] = float(first in _imperative_starts())
     feats["starts_i"] = float(first in ("i", "i'm", "i've", "i'll", "i'd"))
     feats["starts_you"] = float(first in ("you", "your"))
     feats["starts_we"] = float(first in ("we", "our"))
     feats["bullet"] = float(BULLET_RE.match(raw) is not None)
     feats["ends_colon"] = float(text.endswith(":"))
     feats["ends_question"] = float(text.endswith("?"))
-    feats["no_final_punct"] = float(not re.search(r"[.!?]['\")\]]*$", text))
+    feats["no_final_punct"] = float(not _FINAL_PUNCT.search(text))
     if position is not None:
         feats["pos_first"] = float(position == 0.0)
         feats["pos_last"] = float(position == 1.0)
@@ -52,27 +71,6 @@ def span_features(doc: Doc, start: int, end: int, position: float | None = None,
     if section:
         feats[f"section_{section}"] = 1.0
     return feats
-
-
-def text_features(text: str) -> dict[str, float]:
-    """Features of a bare string (training and evaluation records)."""
-    from .markers import find_markers
-
-    doc = _bare_doc(text)
-    doc._.markers = find_markers(text)
-    return span_features(doc, 0, len(text))
-
-
-_BARE = None
-
-
-def _bare_doc(text: str) -> Doc:
-    global _BARE
-    if _BARE is None:
-        import spacy
-
-        _BARE = spacy.blank("en")
-    return _BARE.make_doc(text)
 
 
 def text_rows(texts: list[str]) -> np.ndarray:

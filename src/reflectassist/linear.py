@@ -31,20 +31,28 @@ def _hash(feature: str) -> int:
 
 
 class _Hashes:
-    """Unreduced hashes of word and character n-grams, cached per word: texts share most of
-    their words, so each distinct word is hashed once per process."""
+    """Unreduced hashes of word and character n-grams. Character n-grams never cross a word
+    (``char_wb``), so each distinct word's array is computed once per process and a text's
+    n-grams are the concatenation of its words' arrays; word unigrams are cached the same
+    way. Bigrams are hashed directly: nearly all are new, so caching them cost more than it
+    saved."""
 
     def __init__(self) -> None:
         self._chars: dict[tuple[str, int, int], np.ndarray] = {}
-        self._grams: dict[str, int] = {}
+        self._words: dict[str, int] = {}
 
-    def _gram(self, gram: str) -> int:
-        h = self._grams.get(gram)
-        if h is None:
-            if len(self._grams) > _CACHE_LIMIT:
-                self._grams.clear()
-            h = self._grams[gram] = _hash(gram)
-        return h
+    def _char_grams(self, w: str, lo: int, hi: int) -> np.ndarray:
+        w = f" {w} "
+        grams = []
+        for n in range(lo, hi + 1):
+            offset = 0
+            grams.append(w[0:n])
+            while offset + n < len(w):
+                offset += 1
+                grams.append(w[offset:offset + n])
+            if offset == 0:
+                break
+        return np.fromiter(map(_hash, grams), np.int64, len(grams))
 
     def char_wb(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
         """As ``analyzer="char_wb"``: n-grams inside space-padded words (one array a word)."""
@@ -56,31 +64,27 @@ class _Hashes:
             if hs is None:
                 if len(chars) > _CACHE_LIMIT:
                     chars.clear()
-                w = f" {w} "
-                grams = []
-                for n in range(lo, hi + 1):
-                    offset = 0
-                    grams.append(w[0:n])
-                    while offset + n < len(w):
-                        offset += 1
-                        grams.append(w[offset:offset + n])
-                    if offset == 0:
-                        break
-                hs = chars[key] = np.fromiter((self._gram(g) for g in grams), np.int64,
-                                              len(grams))
+                hs = chars[key] = self._char_grams(w, lo, hi)
             out.append(hs)
         return out
+
+    def _word(self, token: str) -> int:
+        h = self._words.get(token)
+        if h is None:
+            if len(self._words) > _CACHE_LIMIT:
+                self._words.clear()
+            h = self._words[token] = _hash(token)
+        return h
 
     def word(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
         """As ``analyzer="word"`` with the default token pattern and lower-casing."""
         tokens = _TOKEN.findall(text.lower())
-        gram = self._gram
         out: list[int] = []
         for n in range(lo, hi + 1):
             if n == 1:
-                out.extend(map(gram, tokens))
+                out.extend(map(self._word, tokens))
             else:
-                out.extend(gram(" ".join(tokens[i:i + n])) for i in range(len(tokens) - n + 1))
+                out.extend(_hash(" ".join(tokens[i:i + n])) for i in range(len(tokens) - n + 1))
         return [np.asarray(out, np.int64)]
 
 
@@ -88,10 +92,17 @@ HASHES = _Hashes()
 
 
 @lru_cache(maxsize=4096)
-def _hashed_text(text: str, analyzer: str, lo: int, hi: int) -> np.ndarray:
+def _text_counts(text: str, analyzer: str, lo: int, hi: int,
+                 n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted columns, counts) of one text's hashed n-grams. Cached per text: the element
+    tagger and the feedback detector read the same sentences, and the specificity, flag and
+    SMART models the same comments and targets."""
     fn = HASHES.char_wb if analyzer == "char_wb" else HASHES.word
     parts = fn(text, lo, hi)
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    hashed = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    if not len(hashed):
+        return hashed, hashed
+    return np.unique(hashed % n, return_counts=True)
 
 
 # ------------------------------------------------------------------------------- features
@@ -106,55 +117,14 @@ def _sparse_rows(per_row: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarr
     return rows, cols, vals
 
 
-class _LastBatch:
-    """The n-gram counts of the last batch of rows, per part shape: the specificity and flag
-    models (or the five SMART models) read the same rows one after another, so counting
-    once serves them all. Holding the rows object keeps its identity from being reused."""
-
-    def __init__(self) -> None:
-        self.rows: Any = None
-        self.counts: dict[tuple, tuple] = {}
-
-    def get(self, rows: Any, key: tuple) -> tuple | None:
-        return self.counts.get(key) if rows is self.rows else None
-
-    def put(self, rows: Any, key: tuple, value: tuple) -> None:
-        if rows is not self.rows:
-            self.rows, self.counts = rows, {}
-        self.counts[key] = value
-
-
-_LAST = _LastBatch()
-
-
-def _counts(texts: list[str], part: dict) -> tuple[np.ndarray, ...]:
-    """(row, column, count) of hashed n-grams for a batch of texts: one ``np.unique`` over
-    the whole batch instead of one per text."""
-    lo, hi = part["ngram_range"]
-    n = part["n_features"]
-    hashed = [_hashed_text(t, part["analyzer"], lo, hi) for t in texts]
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in hashed])
-    if not len(rows):
-        return rows, rows, rows
-    keys, counts = np.unique(rows * n + np.concatenate(hashed) % n, return_counts=True)
-    r, c = np.divmod(keys, n)
-    return r, c, counts
-
-
-def _tfidf_part(texts: Any, part: dict, idf: np.ndarray,
-                batch: Any = None) -> tuple[np.ndarray, ...]:
+def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarray, ...]:
     """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised."""
-    key = (part["column"], part["analyzer"], *part["ngram_range"], part["n_features"])
-    texts = tuple(texts)  # kept with the counts, so a changed row is always noticed
-    got = _LAST.get(batch, key) if batch is not None else None
-    if got is None or got[0] != texts:
-        got = (texts, *_counts(list(texts), part))
-        if batch is not None:
-            _LAST.put(batch, key, got)
-    _, r, c, counts = got
+    lo, hi = part["ngram_range"]
+    r, c, counts = _sparse_rows([_text_counts(t, part["analyzer"], lo, hi, part["n_features"])
+                                 for t in texts])
     if not len(r):
         return r, c, np.zeros(0)
-    v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts.astype(np.float64)
+    v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts
     v = v * idf[c]
     norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
     v = v / np.where(norms > 0, norms, 1.0)[r]
@@ -214,8 +184,7 @@ class LinearModel:
             column = [row[part["column"]] for row in rows] if part["column"] is not None \
                 else list(rows)
             if part["type"] == "tfidf":
-                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"],
-                                      batch=rows)
+                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
             else:
                 r, c, v = _sparse_rows(_dict_part(column, self._vocab[part["name"]]))
             if len(r):

@@ -92,7 +92,11 @@ def find_markers(text: str) -> list[list]:
 
 def count_markers(doc: Doc, start: int, end: int) -> Counter:
     """Counts of marker categories fully inside ``[start, end)`` of ``doc.text``."""
-    markers = doc._.markers or []
+    return count_in(doc._.markers or [], start, end)
+
+
+def count_in(markers: list[list], start: int, end: int) -> Counter:
+    """Counts of the categories of sorted ``markers`` fully inside ``[start, end)``."""
     counts: Counter = Counter()
     for i in range(bisect.bisect_left(markers, [start]), len(markers)):
         s, e, cat = markers[i]
