@@ -102,7 +102,12 @@ def _text_counts(text: str, analyzer: str, lo: int, hi: int,
     hashed = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     if not len(hashed):
         return hashed, hashed
-    return np.unique(hashed % n, return_counts=True)
+    cols = np.sort(hashed % n)  # np.unique's result, without its per-call overhead
+    first = np.empty(len(cols), bool)
+    first[0] = True
+    np.not_equal(cols[1:], cols[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return cols[starts], np.diff(starts, append=len(cols))
 
 
 # ------------------------------------------------------------------------------- features
@@ -131,19 +136,22 @@ def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarr
     return r, c, v
 
 
-def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> list[tuple[np.ndarray, ...]]:
-    out = []
-    for d in dicts:
-        cols, vals = [], []
+def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
+    """(row, column, value) of named features, in each dict's order (as DictVectorizer)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for i, d in enumerate(dicts):
         for k, v in d.items():
             if isinstance(v, str):
                 k, v = f"{k}={v}", 1.0
             j = vocab.get(k)
             if j is not None and v:
+                rows.append(i)
                 cols.append(j)
                 vals.append(float(v))
-        out.append((np.asarray(cols, np.int64), np.asarray(vals, np.float64)))
-    return out
+    return (np.asarray(rows, np.int64), np.asarray(cols, np.int64),
+            np.asarray(vals, np.float64))
 
 
 # ------------------------------------------------------------------------------- links
@@ -186,7 +194,7 @@ class LinearModel:
             if part["type"] == "tfidf":
                 r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
             else:
-                r, c, v = _sparse_rows(_dict_part(column, self._vocab[part["name"]]))
+                r, c, v = _dict_part(column, self._vocab[part["name"]])
             if len(r):
                 contrib = coef[c + part["offset"]] * v[:, None]
                 starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])

@@ -67,6 +67,22 @@ def find_markers(text: str) -> list[list]:
     Phrases match whole words (not preceded or followed by a word character or apostrophe);
     matches of one category never overlap, as with ``re.finditer``.
     """
+    if len(text) > _SHORT:
+        return _find_markers(text)
+    return [list(m) for m in _short_markers(text)]
+
+
+_SHORT = 2000
+
+
+@lru_cache(maxsize=1024)
+def _short_markers(text: str) -> tuple[tuple, ...]:
+    """Short texts (targets, comments) are looked up more than once: by the feature rows and
+    by the SMART rules."""
+    return tuple(tuple(m) for m in _find_markers(text))
+
+
+def _find_markers(text: str) -> list[list]:
     found = []
     index = phrase_index()
     next_free: dict[str, int] = {}
