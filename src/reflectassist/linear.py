@@ -12,6 +12,7 @@ floating-point rounding (tested against the fitted pipelines).
 
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 from typing import Any
@@ -92,41 +93,53 @@ HASHES = _Hashes()
 
 
 @lru_cache(maxsize=4096)
-def _text_counts(text: str, analyzer: str, lo: int, hi: int,
-                 n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted columns, counts) of one text's hashed n-grams. Cached per text: the element
-    tagger and the feedback detector read the same sentences, and the specificity, flag and
-    SMART models the same comments and targets."""
+def _text_hashes(text: str, analyzer: str, lo: int, hi: int) -> np.ndarray:
     fn = HASHES.char_wb if analyzer == "char_wb" else HASHES.word
     parts = fn(text, lo, hi)
-    hashed = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    if not len(hashed):
-        return hashed, hashed
-    cols = np.sort(hashed % n)  # np.unique's result, without its per-call overhead
-    first = np.empty(len(cols), bool)
-    first[0] = True
-    np.not_equal(cols[1:], cols[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    return cols[starts], np.diff(starts, append=len(cols))
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+class _RecentCounts:
+    """The n-gram counts of the last few batches, keyed by the batch's texts: the element
+    tagger and the feedback detector read the same sentences, and the specificity, flag and
+    SMART models the same comments and targets, so each batch is counted once for all."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.items: dict[tuple, tuple[np.ndarray, ...]] = {}
+
+    def get(self, texts: tuple[str, ...], part: dict) -> tuple[np.ndarray, ...]:
+        lo, hi = part["ngram_range"]
+        key = (texts, part["analyzer"], lo, hi, part["n_features"])
+        got = self.items.get(key)
+        if got is None:
+            if len(self.items) >= self.size:
+                del self.items[next(iter(self.items))]
+            got = self.items[key] = _counts(texts, part["analyzer"], lo, hi, part["n_features"])
+        return got
+
+
+_RECENT = _RecentCounts()
+
+
+def _counts(texts: tuple[str, ...], analyzer: str, lo: int, hi: int,
+            n: int) -> tuple[np.ndarray, ...]:
+    """(row, column, count) of hashed n-grams for a batch of texts: one ``np.unique`` over
+    the whole batch, not one per text."""
+    hashed = [_text_hashes(t, analyzer, lo, hi) for t in texts]
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in hashed])
+    if not len(rows):
+        return rows, rows, rows
+    keys, counts = np.unique(rows * n + np.concatenate(hashed) % n, return_counts=True)
+    r, c = np.divmod(keys, n)
+    return r, c, counts
 
 
 # ------------------------------------------------------------------------------- features
 
-def _sparse_rows(per_row: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
-    """(row id, column, value) arrays from per-row (columns, values)."""
-    if not per_row:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    rows = np.repeat(np.arange(len(per_row)), [len(c) for c, _ in per_row])
-    cols = np.concatenate([c for c, _ in per_row]).astype(np.int64, copy=False)
-    vals = np.concatenate([v for _, v in per_row]).astype(np.float64, copy=False)
-    return rows, cols, vals
-
-
 def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarray, ...]:
     """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised."""
-    lo, hi = part["ngram_range"]
-    r, c, counts = _sparse_rows([_text_counts(t, part["analyzer"], lo, hi, part["n_features"])
-                                 for t in texts])
+    r, c, counts = _RECENT.get(tuple(texts), part)
     if not len(r):
         return r, c, np.zeros(0)
     v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts
@@ -136,8 +149,23 @@ def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarr
     return r, c, v
 
 
+@lru_cache(maxsize=64)
+def _vocabulary(names: tuple[str, ...]) -> dict[str, int]:
+    """One dict per distinct vocabulary, so models fitted on the same rows share it (and
+    ``_dict_part``'s last result)."""
+    return {f: i for i, f in enumerate(names)}
+
+
+_LAST_DICTS: list = [None, None, None]  # the dicts, the vocabulary, the result
+
+
 def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """(row, column, value) of named features, in each dict's order (as DictVectorizer)."""
+    """(row, column, value) of named features, in each dict's order (as DictVectorizer).
+    The specificity and flag models (and the five SMART models) read the same dicts with
+    the same vocabulary one after another: the last result is reused for the same objects."""
+    last, last_vocab, result = _LAST_DICTS
+    if vocab is last_vocab and len(last) == len(dicts) and all(map(operator.is_, last, dicts)):
+        return result
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -150,8 +178,10 @@ def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ..
                 rows.append(i)
                 cols.append(j)
                 vals.append(float(v))
-    return (np.asarray(rows, np.int64), np.asarray(cols, np.int64),
-            np.asarray(vals, np.float64))
+    result = (np.asarray(rows, np.int64), np.asarray(cols, np.int64),
+              np.asarray(vals, np.float64))
+    _LAST_DICTS[:] = [list(dicts), vocab, result]
+    return result
 
 
 # ------------------------------------------------------------------------------- links
@@ -179,9 +209,8 @@ class LinearModel:
         self.spec = spec
         self.arrays = arrays
         self.classes_ = np.asarray(spec["classes"])
-        self._vocab = {name: {f: i for i, f in enumerate(p["vocabulary"])}
-                       for name, p in ((p["name"], p) for p in spec["parts"])
-                       if p["type"] == "dict"}
+        self._vocab = {p["name"]: _vocabulary(tuple(p["vocabulary"]))
+                       for p in spec["parts"] if p["type"] == "dict"}
 
     # decision values, one column per output of the linear layer
     def decision_function(self, rows: Any) -> np.ndarray:
