@@ -91,13 +91,14 @@ class ElementTagger(TrainedComponent):
         sizes = [len(r) for r in rows]
         proba = model.predict_proba(np.vstack([r for r in rows if len(r)])) if sum(sizes) \
             else np.zeros((0, len(order)))
+        proba = proba[:, order]
+        best = np.argmax(proba, axis=1).tolist()
+        proba = proba.tolist()
         k = 0
         for doc, n in zip(docs, sizes, strict=True):
             out = []
-            for j in range(n):
-                p = proba[k + j][order]
-                s, e, _section, heading = doc._.sentences[j]
-                out.append([ELEMENTS[int(np.argmax(p))], [round(float(x), 4) for x in p],
+            for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
+                out.append([ELEMENTS[best[k + j]], [round(x, 4) for x in proba[k + j]],
                             is_buzz(doc, s, e) and not heading])
             doc._.elements = out
             k += n
