@@ -166,3 +166,38 @@ def test_a_failing_result_builder_or_input_stream_loses_nothing(nlp, monkeypatch
         for r in analysis.analyse(nlp, broken_stream(), batch_size=4):
             got.append(r["path"])
     assert got == ["a", "b"]
+
+
+def test_docs_round_trip_with_cached_msgpack_hooks(nlp):
+    """The cached hook lookup (for --jobs) finds the same hooks, numpy values still round-trip,
+    and a hook registered (or removed) later is picked up."""
+    import numpy as np
+    import srsly.msgpack as srsly_msgpack
+    from spacy.tokens import Doc
+
+    from reflectassist.pipeline import cache_msgpack_hooks
+
+    cache_msgpack_hooks()
+    assert set(srsly_msgpack.msgpack_decoders.get_all()) >= {"numpy"}
+    doc = nlp("I felt anxious before the review. Next time I will prepare a summary.")
+    doc.user_data["array"] = np.arange(3)
+    back = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert back.text == doc.text and back._.markers == doc._.markers
+    assert back._.elements == doc._.elements and back._.depth == doc._.depth
+    assert np.array_equal(back.user_data["array"], np.arange(3))
+
+    calls = []
+
+    @srsly_msgpack.msgpack_decoders("reflectassist_test_hook")
+    def hook(obj, chain=None):
+        calls.append(obj)
+        return obj if chain is None else chain(obj)
+
+    try:
+        Doc(nlp.vocab).from_bytes(doc.to_bytes())
+        assert calls
+    finally:
+        import catalogue
+
+        catalogue._remove(("srsly", "msgpack_decoders", "reflectassist_test_hook"))
+    assert "reflectassist_test_hook" not in srsly_msgpack.msgpack_decoders.get_all()

@@ -70,9 +70,39 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parents[2] / "models" / MODEL_DIRNAME
 
 
+def cache_msgpack_hooks() -> None:
+    """Cache srsly's msgpack hook lookup until something new is registered.
+
+    ``--jobs`` uses spaCy's multiprocessing, which sends every analysed Doc back to the main
+    process as bytes. srsly looks its msgpack hooks up again on every pack and unpack (three
+    per Doc) by scanning the entry points of every installed package and every catalogue
+    registration; measured on 300 analysed documents this was ~1 ms of the ~1.6 ms that
+    serialising a Doc costs, and ~0.7 ms of the ~1.7 ms that reading it back costs. The hooks
+    found are the same ones; they are looked up again whenever the registry changes.
+    """
+    import catalogue
+    import srsly.msgpack as srsly_msgpack
+
+    for registry in (srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders):
+        if getattr(registry, "reflectassist_cached", False):
+            continue
+        state: dict = {}
+
+        def get_all(find=registry.get_all, state=state) -> dict:
+            registered = catalogue.REGISTRY  # an insertion-ordered dict
+            key = (len(registered), next(reversed(registered), None))
+            if state.get("key") != key:
+                state["key"], state["found"] = key, find()
+            return dict(state["found"])
+
+        registry.get_all = get_all
+        registry.reflectassist_cached = True
+
+
 def load_pipeline(path: str | Path | None = None) -> Language:
     """Load the trained pipeline (by default the one shipped in ``models/``)."""
     _register_factories()
+    cache_msgpack_hooks()
     target = Path(path) if path else default_model_path()
     if not (target / "config.cfg").is_file():
         raise PipelineNotFound(
