@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,80 +37,96 @@ if not Doc.has_extension("sentences"):
 BULLET_RE = re.compile(r"^[ \t]*(?:[-*•·▪◦–—>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])(?=\s)")
 INLINE_HEADING_RE = re.compile(
     r"^[ \t]*((?:[A-Za-z][\w'/&-]*[ \t]+){0,3}[A-Za-z][\w'/&-]*)[ \t]*:(?!\d)")
-SENT_END_RE = re.compile(r"([.!?]+|\.\.\.|…)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9•*-])")
+# A sentence end: a run of [.!?] or one "…", closing quotes/brackets, space, then a capital,
+# digit or bullet.  The match starts with the punctuation and group 1 is the closers.  Written
+# as "one of [.!?…], then more [.!?] unless it was …" rather than as "([.!?]+|…)" because a
+# pattern that opens with a character class lets ``re`` skip ahead to candidate characters
+# instead of trying the whole pattern at every position (twice as fast on prose).
+SENT_END_RE = re.compile(
+    r"[.!?…](?:(?<=…)|(?<=[.!?])[.!?]*)([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9•*-])")
 MAX_SENT_CHARS = 1200
-
-
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        spans.append((pos, pos + len(body)))
-        pos += len(line)
-    return spans
+_LINE_END_RE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
+_WORD_CHARS_RE = re.compile(r"[\w./'-]+")  # matched on reversed text: the last word
+_LETTER_RE = re.compile(r"[a-z]")
+_INITIALS_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
+_NON_KEY_RE = re.compile(r"[^a-z' ]+")
+_SPACES_RE = re.compile(r"\s+")
+_LINE_REST_BLANK_RE = re.compile(r"[^\S\n]*(?:\n|\Z)")
+_CLOSED_RE = re.compile(r"[.!?;,]['\")\]]*$")
+_PARENS_RE = re.compile(r"\([^)]*\)")
 
 
 def _is_heading(line: str) -> bool:
     stripped = line.strip().lstrip("#").strip()
     if not stripped:
         return False
-    words = stripped.split()
-    if stripped.endswith(":") and len(words) <= 6:
+    if len(stripped.split(None, 7)) > 6:  # most lines are prose: skip the per-letter scan
+        return False
+    if stripped.endswith(":"):
         return True
+    if _LETTER_RE.search(stripped):  # a lower-case letter: not an all-capitals line
+        return False
     letters = [c for c in stripped if c.isalpha()]
-    return (bool(letters) and len(words) <= 6 and all(c.isupper() for c in letters)
-            and len(letters) > 2)
+    return len(letters) > 2 and all(c.isupper() for c in letters)
 
 
 def _ends_sentence(line: str) -> bool:
-    return bool(re.search(r"[.!?:;…][\"'”’)\]]*\s*$", line))
+    return _LINE_END_RE.search(line) is not None
+
+
+@lru_cache(maxsize=8)
+def _abbreviation_set(abbreviations: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(a.lower().rstrip(".") for a in abbreviations)
 
 
 def sentence_starts(text: str, abbreviations: Iterable[str] = ()) -> list[int]:
     """Return the character offsets at which sentences start (first non-space character)."""
-    abbrevs = {a.lower().rstrip(".") for a in abbreviations}
+    return _sentence_starts(text, _abbreviation_set(tuple(abbreviations)))
+
+
+def _sentence_starts(text: str, abbrevs: frozenset[str]) -> list[int]:
+    """:func:`sentence_starts` with the abbreviations already normalised (once per pipeline)."""
     starts: list[int] = []
     prev_line = None
-    for lstart, lend in _line_spans(text):
-        line = text[lstart:lend]
+    prev_heading = False  # _is_heading(prev_line), carried over instead of recomputed
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        lstart = pos
+        pos += len(raw)
+        line = raw.rstrip("\r\n")
+        lend = lstart + len(line)
         content = line.strip()
         if not content:
             prev_line = None if prev_line is None else ""
+            prev_heading = False
             continue
         first = lstart + (len(line) - len(line.lstrip()))
-        new_line_starts = (
-            prev_line is None
-            or prev_line == ""
-            or BULLET_RE.match(line) is not None
-            or _is_heading(line)
-            or _is_heading(prev_line)
-            or _ends_sentence(prev_line)
-            or not content[0].islower()
-        )
-        if new_line_starts:
+        bullet = BULLET_RE.match(line)
+        heading = _is_heading(line)
+        if (prev_line is None or prev_line == "" or bullet is not None or heading
+                or prev_heading or _ends_sentence(prev_line) or not content[0].islower()):
             starts.append(first)
-        heading = INLINE_HEADING_RE.match(line)
-        if heading and not _is_heading(line):
-            after = lstart + heading.end()
+        inline = INLINE_HEADING_RE.match(line) if not heading and ":" in line else None
+        if inline:
+            after = lstart + inline.end()
             rest = text[after:lend]
             if rest.strip():
                 starts.append(after + (len(rest) - len(rest.lstrip())))
-        bullet = BULLET_RE.match(line)
         bullet_end = bullet.end() if bullet else 0
         for m in SENT_END_RE.finditer(line):
-            if m.start(1) < bullet_end:
+            stop = m.start()
+            if stop < bullet_end:
                 continue
-            before = line[max(0, m.start(1) - 40): m.start(1)]
-            word = re.search(r"([\w./'-]+)$", before)
-            token = word.group(1).lower() if word else ""
-            if m.group(1) == "." and (
-                token.rstrip(".") in abbrevs
-                or re.fullmatch(r"[a-z]", token)
-                or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
-            ):
-                continue
+            if m.start(1) == stop + 1 and line[stop] == ".":  # only "." ends an abbreviation
+                before = line[max(0, stop - 40): stop]
+                word = _WORD_CHARS_RE.match(before[::-1])
+                token = word.group(0)[::-1].lower() if word else ""
+                if (token.rstrip(".") in abbrevs or _LETTER_RE.fullmatch(token)
+                        or _INITIALS_RE.fullmatch(token)):
+                    continue
             starts.append(lstart + m.end())
         prev_line = line
+        prev_heading = heading
     starts = sorted(set(starts))
     return _split_overlong(text, starts)
 
@@ -139,54 +156,116 @@ class Segmenter:
     def __init__(self, nlp: Language, name: str, abbreviations: list[str] | None = None):
         self.name = name
         self.abbreviations = list(abbreviations or load_lexicon()["abbreviations"])
+        self._abbrevs = _abbreviation_set(tuple(self.abbreviations))
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             doc._.sentences = []
             return doc
-        starts = sentence_starts(text_of(doc), self.abbreviations)
+        text = text_of(doc)
+        starts = _sentence_starts(text, self._abbrevs)
+        # token attributes as one array: iterating the Doc builds a Token object per token
+        attrs = doc.to_array([IDX, IS_SPACE, LENGTH]).astype("int64")
+        flags = _start_flags(attrs[:, 0], attrs[:, 1].astype(bool), starts)
         # one from_array call: setting token.is_sent_start one by one is quadratic in spaCy
-        flags = numpy.full((len(doc), 1), -1, dtype="int32")
-        k = 0
-        first_content = True
-        for token in doc:
-            if token.is_space:
-                continue
-            boundary = False
-            while k < len(starts) and starts[k] <= token.idx:
-                boundary = True
-                k += 1
-            if boundary or first_content:
-                flags[token.i, 0] = 1
-            first_content = False
-        flags[0, 0] = 1
         doc.from_array([SENT_START], flags.astype("uint64"))
-        doc._.sentences = sentence_records(doc)
+        doc._.sentences = _records(text, attrs[:, 0], attrs[:, 2], flags[:, 0])
         return doc
+
+
+def _start_flags(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]) -> numpy.ndarray:
+    """SENT_START column (1 or -1): the first token, the first non-space token, and every
+    non-space token with a sentence start at or before it and after the previous one."""
+    flags = numpy.full((len(idx), 1), -1, dtype="int32")
+    content = numpy.flatnonzero(~is_space)
+    if len(content):
+        # how many starts lie at or before each non-space token: a start opens the token
+        # where this count goes up
+        seen = numpy.searchsorted(numpy.asarray(starts, dtype="int64"), idx[content],
+                                  side="right")
+        opens = numpy.empty(len(content), dtype=bool)
+        opens[0] = True
+        numpy.greater(seen[1:], seen[:-1], out=opens[1:])
+        flags[content[opens], 0] = 1
+    flags[0, 0] = 1
+    return flags
+
+
+def _records(text: str, idx: numpy.ndarray, length: numpy.ndarray,
+             flags: numpy.ndarray) -> list[list]:
+    """:func:`sentence_records` from the token arrays, without building Span objects."""
+    first = numpy.flatnonzero(flags == 1)  # the sentences' first tokens, as doc.sents splits
+    last = numpy.append(first[1:], len(idx)) - 1
+    return _sentence_rows(text, zip(idx[first].tolist(), (idx[last] + length[last]).tolist(),
+                                    strict=True))
+
+
+def _sentence_rows(text: str, spans: Iterable[tuple[int, int]]) -> list[list]:
+    """The rows of :func:`sentence_records` from the sentences' (start_char, end_char)."""
+    out: list[list] = []
+    section = "other"
+    for start_char, end_char in spans:
+        sent = text[start_char:end_char]
+        stripped = sent.strip()
+        if not stripped:
+            continue
+        start = start_char + (len(sent) - len(sent.lstrip()))
+        end = start + len(stripped)
+        # heading_section(stripped, title=_is_title(...)), with _is_title only computed
+        # when the cheaper tests cannot decide
+        if _is_heading(stripped) or _is_inline_heading(stripped) or (
+                _LINE_REST_BLANK_RE.match(text, end)  # a title is alone on its line
+                # and does not end in punctuation (unless that is inside brackets)
+                and ("(" in stripped or not _CLOSED_RE.search(stripped))
+                and _is_title(text, start, end)):
+            section = _section_of(stripped)
+            out.append([start, end, section, True])
+        else:
+            out.append([start, end, section, False])
+    return out
+
+
+def _is_inline_heading(stripped: str) -> bool:
+    """A label and its colon, nothing after it ("Feedback:")."""
+    if ":" not in stripped:  # cheap test first: the regex backtracks over the first words
+        return False
+    inline = INLINE_HEADING_RE.match(stripped)
+    return inline is not None and inline.end() >= len(stripped.rstrip())
 
 
 def heading_section(text: str, title: bool = False) -> str | None:
     """``"feedback"``, ``"targets"`` or ``"other"`` for a heading line, None if not a heading."""
     stripped = text.strip()
-    inline = INLINE_HEADING_RE.match(stripped)
-    if not (title or _is_heading(stripped) or (inline and inline.end() >= len(stripped.rstrip()))):
+    if not (title or _is_heading(stripped) or _is_inline_heading(stripped)):
         return None
-    key = re.sub(r"[^a-z' ]+", " ", stripped.lower()).strip()
-    key = re.sub(r"\s+", " ", key)
+    return _section_of(stripped)
+
+
+@lru_cache(maxsize=1)
+def _section_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of the padded heading phrases (the leftmost occurrence wins, ties go
+    to the phrase listed first: targets before feedback) and each phrase's section."""
     phrases = load_lexicon()["phrases"]
-    padded = f" {key} "
-    best: tuple[int, str] | None = None
+    section_of: dict[str, str] = {}
     for section, cat in (("targets", "target_heading"), ("feedback", "feedback_heading")):
         for p in phrases[cat]:
-            i = padded.find(f" {p} ")
-            if i >= 0 and (best is None or i < best[0]):
-                best = (i, section)
-    return best[1] if best else "other"
+            section_of.setdefault(f" {p} ", section)
+    return re.compile("|".join(re.escape(p) for p in section_of)), section_of
+
+
+def _section_of(stripped: str) -> str:
+    """The section a heading opens: the heading phrase found earliest in it wins."""
+    key = _NON_KEY_RE.sub(" ", stripped.lower()).strip()
+    rx, section_of = _section_phrases()
+    m = rx.search(f" {_SPACES_RE.sub(' ', key)} ")
+    return section_of[m.group(0)] if m else "other"
 
 
 def _is_title(text: str, start: int, end: int) -> bool:
     """A short line standing alone with no closing punctuation (a title or label)."""
     line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].replace(">", " ").strip():
+        return False  # text before it on its line: the line is longer than the sentence
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     raw_line = text[line_start:line_end]
@@ -196,11 +275,11 @@ def _is_title(text: str, start: int, end: int) -> bool:
     numbered = BULLET_RE.match(raw_line.lstrip().lstrip(">"))
     if numbered and not raw_line.lstrip().startswith(("-", "*", "•")):
         inner = raw_line.lstrip().lstrip(">")[numbered.end():].strip()
-        return (len(inner.split()) <= 6 and not re.search(r"[.!?;,]['\")\]]*$", inner)
+        return (len(inner.split()) <= 6 and not _CLOSED_RE.search(inner)
                 and _has_heading_word(inner))
-    bare = re.sub(r"\([^)]*\)", "", line).strip()
+    bare = _PARENS_RE.sub("", line).strip()
     if not bare or BULLET_RE.match(raw_line.lstrip().lstrip(">").lstrip()) or \
-            re.search(r"[.!?;,]['\")\]]*$", bare):
+            _CLOSED_RE.search(bare):
         return False
     following = text[line_end + 1:text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
                      else len(text)]
@@ -216,29 +295,21 @@ def _is_title(text: str, start: int, end: int) -> bool:
                                       or (len(line.split()) <= 6 and _has_heading_word(line))))
 
 
-def _has_heading_word(line: str) -> bool:
-    key = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z' ]+", " ", line.lower())).strip() + " "
+@lru_cache(maxsize=1)
+def _heading_words() -> tuple[str, ...]:
     phrases = load_lexicon()["phrases"]
-    words = phrases["heading_word"] + phrases["target_heading"] + phrases["feedback_heading"]
-    return any(f" {w} " in key for w in words)
+    return tuple(f" {w} " for w in
+                 phrases["heading_word"] + phrases["target_heading"] + phrases["feedback_heading"])
+
+
+def _has_heading_word(line: str) -> bool:
+    key = " " + _SPACES_RE.sub(" ", _NON_KEY_RE.sub(" ", line.lower())).strip() + " "
+    return any(w in key for w in _heading_words())
 
 
 def sentence_records(doc: Doc) -> list[list]:
     """``[start, end, section, is_heading]`` for every non-blank sentence, trimmed of spaces."""
-    out: list[list] = []
-    section = "other"
-    for sent in doc.sents:
-        text = sent.text
-        stripped = text.strip()
-        if not stripped:
-            continue
-        start = sent.start_char + (len(text) - len(text.lstrip()))
-        end = start + len(stripped)
-        head = heading_section(stripped, title=_is_title(text_of(doc), start, end))
-        if head is not None:
-            section = head
-        out.append([start, end, section, head is not None])
-    return out
+    return _sentence_rows(text_of(doc), ((s.start_char, s.end_char) for s in doc.sents))
 
 
 @Language.factory(

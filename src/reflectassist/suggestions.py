@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import GIBBS, GIBBS_STAGES, SMART_CRITERIA
+from . import ELEMENTS, GIBBS, GIBBS_STAGES, SMART_CRITERIA
 from .lexicon import load_data
 from .markers import count_markers
 
@@ -26,6 +28,11 @@ def _s(dimension: str, message: str, start: int, end: int, severity: str, prompt
 EVIDENCE_CUES = {"evaluation": ("positive_eval", "difficulty_cue", "belief_cue"),
                  "feelings": ("emotion",), "conclusion": ("learning",),
                  "action plan": ("intention",)}
+#: marker category -> the stages it is evidence of (EVIDENCE_CUES turned round)
+CUE_STAGES = {cue: tuple(st for st, cues in EVIDENCE_CUES.items() if cue in cues)
+              for cues in EVIDENCE_CUES.values() for cue in cues}
+#: (index in ELEMENTS, Gibbs stage) of the elements that map to a stage
+ELEMENT_STAGES = tuple((j, GIBBS[el]) for j, el in enumerate(ELEMENTS) if GIBBS.get(el))
 
 
 def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
@@ -34,19 +41,27 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
     A stage counts as present when a sentence's element maps to it, when a mapped element
     has probability >= ``min_prob``, or when the sentence carries the stage's cue words:
     advice to add a stage the writer has already written is worse than no advice."""
-    from . import ELEMENTS
-
     rows, elems = doc._.sentences or [], doc._.elements or []
+    # the cue markers only, and their starts: each sentence finds its own by bisection (as
+    # markers.count_markers does, without counting every category of every sentence)
+    cues = [m for m in doc._.markers or [] if m[2] in CUE_STAGES]
+    cue_starts = [m[0] for m in cues]
     present: dict[str, list[int]] = {}
     for i, e in enumerate(elems):
         if e[2] or rows[i][3]:
             continue
         stages = {GIBBS.get(e[0])}
-        stages |= {GIBBS[el] for el, p in zip(ELEMENTS, e[1], strict=True)
-                   if p >= min_prob and GIBBS.get(el)}
-        counts = count_markers(doc, rows[i][0], rows[i][1])
-        stages |= {st for st, cues in EVIDENCE_CUES.items() if any(counts.get(c) for c in cues)}
-        for st in stages - {None}:
+        probs = e[1]
+        stages.update(stage for j, stage in ELEMENT_STAGES if probs[j] >= min_prob)
+        start, end = rows[i][0], rows[i][1]
+        for k in range(bisect_left(cue_starts, start), len(cues)):
+            m_start, m_end, category = cues[k]
+            if m_start >= end:
+                break
+            if m_end <= end:  # a marker fully inside the sentence
+                stages.update(CUE_STAGES[category])
+        stages.discard(None)
+        for st in stages:
             present.setdefault(st, []).append(i)
     return present
 
@@ -60,8 +75,6 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     level = depth["level"]
     # anchor the "next level" advice to the sentence that most needs it
     want = {0: "experience", 1: "feeling", 2: "reflection", 3: "reflection"}[level]
-    from . import ELEMENTS
-
     j = ELEMENTS.index(want)
     best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
     t = texts["depth_next"][str(level)]
