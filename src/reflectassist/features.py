@@ -41,9 +41,9 @@ def span_features(doc: Doc, start: int, end: int, position: float | None = None,
 def text_features(text: str) -> dict[str, float]:
     """Features of a bare string (training and evaluation records, comments and targets):
     the same computation as :func:`span_features` over the whole string."""
-    from .markers import find_markers
+    from .markers import shared_markers
 
-    return _features(text, find_markers(text), 0, len(text))
+    return _features(text, shared_markers(text), 0, len(text))
 
 
 def _features(full: str, markers: list[list], start: int, end: int, position: float | None = None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -71,19 +70,15 @@ def find_markers(text: str) -> list[list]:
     Phrases match whole words (not preceded or followed by a word character or apostrophe);
     matches of one category never overlap, as with ``re.finditer``.
     """
-    if len(text) > _SHORT:
-        return _find_markers(text)
-    return [list(m) for m in _short_markers(text)]
-
-
-_SHORT = 2000
+    return _find_markers(text)
 
 
 @lru_cache(maxsize=1024)
-def _short_markers(text: str) -> tuple[tuple, ...]:
-    """Short texts (targets, comments) are looked up more than once: by the feature rows and
-    by the SMART rules."""
-    return tuple(tuple(m) for m in _find_markers(text))
+def shared_markers(text: str) -> list[list]:
+    """:func:`find_markers`, cached for callers that only read the result (do not modify
+    it): a target's or comment's markers are wanted by the feature rows and by the SMART
+    rules."""
+    return _find_markers(text)
 
 
 class _PatternStarts(NamedTuple):
@@ -203,20 +198,20 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
     return found
 
 
-def count_markers(doc: Doc, start: int, end: int) -> Counter:
+def count_markers(doc: Doc, start: int, end: int) -> dict[str, int]:
     """Counts of marker categories fully inside ``[start, end)`` of ``doc.text``."""
     return count_in(doc._.markers or [], start, end)
 
 
-def count_in(markers: list[list], start: int, end: int) -> Counter:
+def count_in(markers: list[list], start: int, end: int) -> dict[str, int]:
     """Counts of the categories of sorted ``markers`` fully inside ``[start, end)``."""
-    counts: Counter = Counter()
+    counts: dict[str, int] = {}
     for i in range(bisect.bisect_left(markers, [start]), len(markers)):
         s, e, cat = markers[i]
         if s >= end:
             break
         if e <= end:
-            counts[cat] += 1
+            counts[cat] = counts.get(cat, 0) + 1
     return counts
 
 
