@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, LABELS_DEPTH
 from .component import TrainedComponent
-from .markers import count_markers
+from .markers import count_in
 
 DENSITY_MARKERS = ("wider_context", "frame_shift", "perspective", "causal", "hedge",
                    "questioning", "contrast", "learning", "intention", "emotion", "first_person",
@@ -46,8 +46,9 @@ def depth_features(doc: Doc) -> dict[str, float]:
         stages = {GIBBS[p] for p in preds if GIBBS.get(p)}
         feats["gibbs_coverage"] = len(stages) / len(GIBBS_STAGES)
     totals: dict[str, int] = {}
+    markers = doc._.markers or []
     for i in keep:
-        for cat, c in count_markers(doc, rows[i][0], rows[i][1]).items():
+        for cat, c in count_in(markers, rows[i][0], rows[i][1]).items():
             totals[cat] = totals.get(cat, 0) + c
     for cat in DENSITY_MARKERS:
         c = totals.get(cat, 0)

@@ -16,9 +16,9 @@ from spacy.tokens import Doc, Span
 
 from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
-from .features import make_rows, span_features, strip_bullet
+from .features import features_of, make_rows, strip_bullet
 from .lexicon import load_lexicon
-from .markers import count_markers, markers_in
+from .markers import count_in, markers_in
 from .segmenter import text_of
 
 REASONING = ("causal", "perspective", "frame_shift", "wider_context", "contrast", "questioning")
@@ -52,10 +52,11 @@ if not Span.has_extension("gibbs"):
     Span.set_extension("gibbs", getter=lambda s: GIBBS.get(s._.element) if s._.element else None)
 
 
-def is_buzz(doc: Doc, start: int, end: int) -> bool:
+def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None) -> bool:
     """Reflective vocabulary with little else: no reasoning marker, or under five content
-    words once the buzz phrases are taken out."""
-    counts = count_markers(doc, start, end)
+    words once the buzz phrases are taken out. ``markers``: the Doc's, if already at hand."""
+    markers = doc._.markers or [] if markers is None else markers
+    counts = count_in(markers, start, end)
     if not counts.get("buzz"):
         return False
     if not any(counts.get(c) for c in REASONING):
@@ -70,13 +71,14 @@ def is_buzz(doc: Doc, start: int, end: int) -> bool:
 
 def sentence_rows(doc: Doc) -> np.ndarray:
     rows = doc._.sentences or []
+    text, markers = text_of(doc), doc._.markers or []
     texts, contexts, feats = [], [], []
     for i, (s, e, _section, _head) in enumerate(rows):
-        texts.append(strip_bullet(text_of(doc)[s:e]))
-        prev_t = text_of(doc)[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
-        next_t = text_of(doc)[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
+        texts.append(strip_bullet(text[s:e]))
+        prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
+        next_t = text[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
         contexts.append(f"{prev_t} {next_t}".strip())
-        feats.append(span_features(doc, s, e))
+        feats.append(features_of(text, markers, s, e))
     return make_rows(texts, contexts, feats)
 
 
@@ -97,9 +99,10 @@ class ElementTagger(TrainedComponent):
         k = 0
         for doc, n in zip(docs, sizes, strict=True):
             out = []
+            markers = doc._.markers or []
             for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
                 out.append([ELEMENTS[best[k + j]], [round(x, 4) for x in proba[k + j]],
-                            is_buzz(doc, s, e) and not heading])
+                            is_buzz(doc, s, e, markers) and not heading])
             doc._.elements = out
             k += n
 

@@ -35,7 +35,7 @@ def strip_bullet(text: str) -> str:
 def span_features(doc: Doc, start: int, end: int, position: float | None = None,
                   section: str | None = None) -> dict[str, float]:
     """Marker and shape features of ``doc.text[start:end]``."""
-    return _features(text_of(doc), doc._.markers or [], start, end, position, section)
+    return features_of(text_of(doc), doc._.markers or [], start, end, position, section)
 
 
 def text_features(text: str) -> dict[str, float]:
@@ -43,11 +43,12 @@ def text_features(text: str) -> dict[str, float]:
     the same computation as :func:`span_features` over the whole string."""
     from .markers import shared_markers
 
-    return _features(text, shared_markers(text), 0, len(text))
+    return features_of(text, shared_markers(text), 0, len(text))
 
 
-def _features(full: str, markers: list[list], start: int, end: int, position: float | None = None,
-              section: str | None = None) -> dict[str, float]:
+def features_of(full: str, markers: list[list], start: int, end: int,
+                position: float | None = None, section: str | None = None) -> dict[str, float]:
+    """:func:`span_features` given the text and its sorted markers."""
     raw = full[start:end]
     text = strip_bullet(raw)
     first_word = WORD_RE.search(text.lower())

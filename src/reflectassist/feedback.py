@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .component import TrainedComponent
-from .features import make_rows, span_features, strip_bullet, text_rows
+from .features import features_of, make_rows, strip_bullet, text_rows
 from .markers import markers_in
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
@@ -39,13 +39,14 @@ def detection_rows(doc: Doc) -> np.ndarray:
     sentence is about (``people.py``)."""
     rows = doc._.sentences or []
     who = supervisee(doc)
+    text, markers = text_of(doc), doc._.markers or []
     texts, contexts, feats = [], [], []
     for i, (s, e, section, _head) in enumerate(rows):
-        body = strip_bullet(text_of(doc)[s:e])
+        body = strip_bullet(text[s:e])
         texts.append(body)
-        prev_t = text_of(doc)[rows[i - 1][0]:rows[i - 1][1]] if i else ""
+        prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i else ""
         contexts.append(prev_t)
-        feats.append({**span_features(doc, s, e, section=section),
+        feats.append({**features_of(text, markers, s, e, section=section),
                       **person_features(body, who)})
     return make_rows(texts, contexts, feats)
 
