@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from spacy.language import Language
@@ -26,11 +26,14 @@ from .segmenter import heading_section, text_of
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
 
-INTENTION_RE = re.compile(
-    r"\b(?:i|we)\s*(?:also\s+|then\s+|now\s+|really\s+|first\s+)?"
+_INTENTION_TAIL = (
+    r"\s*(?:also\s+|then\s+|now\s+|really\s+|first\s+)?"
     r"(?:will|'ll|’ll|shall|want to|plan to|intend to|aim to|"
-    r"(?:am|'m|’m|are|'re|’re)\s+(?:also\s+|now\s+|then\s+)?(?:going|planning) to)\b",
-    re.IGNORECASE)
+    r"(?:am|'m|’m|are|'re|’re)\s+(?:also\s+|now\s+|then\s+)?(?:going|planning) to)\b")
+INTENTION_RE = re.compile(r"\b(?:i|we)" + _INTENTION_TAIL, re.IGNORECASE)
+# The same for lower-cased ASCII text, case-sensitive and with the "\b" checked just after "i"
+# or "we": the regex engine then jumps from one "i" or "w" to the next, several times faster.
+_INTENTION_LOWER_RE = re.compile(r"(?:i(?<!\wi)|we(?<!\wwe))" + _INTENTION_TAIL)
 THIRD_PERSON_RE = re.compile(
     r"\b(?:he|she)(?:\s+(?:also\s+|then\s+)?will|\s*['’]ll|"
     r"(?:\s+is|\s+are|\s*['’]s|\s*['’]re)\s+(?:also\s+)?going to)\s+(?:also\s+)?"
@@ -67,11 +70,16 @@ DONE_RE = re.compile(r"\((?:done|completed|achieved|met|closed)\)|"
                      r"\bstatus:\s*(?:done|completed|achieved|met)\b|"
                      r"^(?:next|date of next)\s+(?:supervision|session|meeting|review)\b",
                      re.IGNORECASE)
+# a word every DONE_RE match holds whole (see _search)
+DONE_WORDS = frozenset({"done", "completed", "achieved", "met", "closed", "far", "passed",
+                        "progress", "ongoing", "status", "next"})
 PAST_NARRATIVE_RE = re.compile(r"\bi\s*(?:will|'ll|’ll)\s+(?:always\s+|never\s+)?"
                                r"(?:remember|forget)\b(?!\s+to\b)|\bi\s+would\s+have\b|\bi\s+would\s+"
                                r"(?:say|describe|argue)\b|\b(?:should|could|might)\s+have\b|"
                                r"\bI\s*['’]ll\s+call\s+(?:(?:her|him|them)\s+)?[A-Z]\b|^signed\b",
                                re.IGNORECASE)
+# a word every PAST_NARRATIVE_RE match holds whole
+PAST_NARRATIVE_WORDS = frozenset({"remember", "forget", "would", "have", "call", "signed"})
 LOGISTICS_QUALIFIER = (r"(?:next|final|follow[- ]up|mid[- ]point|\d+[- ]?(?:month|week|wk)s?|"
                        r"\d+(?:st|nd|rd|th))")
 LOGISTICS_AFTER = (r"(?:in\s+\d|next\b|on\s+\d|\d+\s*[-–/:]|[-–:(]|booked\b|to be\b|approx|"
@@ -84,12 +92,70 @@ FOLLOW_ON_VERBS = {"bring", "send", "share", "record", "document", "upload", "em
                    "submit", "log", "note", "file", "feed", "report", "get", "have"}
 CANDIDATE_RE = re.compile(r"(?<!\s)(?:\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|,\s+|"
                           r"\s+[-–]\s+)")
-SENTENCE_GAP_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z]|i\b|i['’]|next time\b|in future\b)")
+CANDIDATE_HINTS = (";", ",", "&", "-", "–", "and", "as well as")  # one is in every match
+# the stop and the gap after it: a leading [.!?] (not a look-behind) lets the regex engine skip
+# ahead to the next stop
+SENTENCE_GAP_RE = re.compile(r"[.!?]\s+(?=[A-Z]|i\b|i['’]|next time\b|in future\b)")
 SUBJECT_RE = re.compile(
     r"^(?:also\s+)?(?:(?:i|we|he|she|they)\s*(?:also\s+)?(?:will|'ll|’ll|shall|want to|plan to|"
     r"intend to|(?:am|'m|’m|is|'s|’s|are|'re|’re)\s+(?:also\s+)?going to)\s+|"
     r"(?P<actor>(?:(?:the|my|our|all)\s+)?[\w.'’-]+(?:\s+[\w.'’-]+)?)\s+(?:to|will)\s+|"
     r"(?P<bare>to)\s+)(?:also\s+)?(?P<verb>[a-z][\w'’-]*)", re.IGNORECASE)
+QUOTED_RE = re.compile(r"[\"“][^\"”]*[\"”]")
+LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
+LINE_RE = re.compile(r"[^\n]+")
+ANNOUNCE_WORD_RE = re.compile(r"[\w']+")
+ONE_OF_RE = re.compile(r"\b(?:one|each)\b(?=\s+(?:in|on|of|each|at|to|with|by|before|after)\b|"
+                       r"\s*[.,;]|\s*$)")
+RE_PREFIX_RE = re.compile(r"^re-?")
+NUMBERED_RE = re.compile(r"\s*\d{1,2}[.)]\s")
+DIGIT_RE = re.compile(r"\d")
+NOT_KEY_RE = re.compile(r"[^a-z' ]+")
+SPACES_RE = re.compile(r"\s+")
+
+# Cheap pre-checks: many regexes here can only match a text holding one of a few words or
+# strings, and testing for those is far faster than an IGNORECASE scan.  re.IGNORECASE also
+# takes "İ", "ı" and "ſ" for ASCII letters, which str.lower() does not; with them mapped first,
+# every character such a regex takes for an ASCII letter folds to it, one character for one,
+# and only word characters fold to ASCII letters (checked over every code point).  So a word a
+# match holds whole (bounded by non-letters) is a word of the folded text.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_WORD_RE = re.compile(r"[a-z]+")
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '’-")
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased as a case-insensitive regex compares it, one character for one."""
+    return (text if text.isascii() else text.translate(_FOLD)).lower()
+
+
+@lru_cache(maxsize=512)
+def _words(text: str) -> frozenset[str]:
+    """The ASCII-letter words of ``text`` as a case-insensitive regex sees them."""
+    return frozenset(_WORD_RE.findall(_fold(text)))
+
+
+def _intends(text: str) -> bool:
+    """``INTENTION_RE`` finds an intention; every one ends in "will", "shall", "'ll" or " to"."""
+    low = _fold(text)
+    if "ll" not in low and " to" not in low:
+        return False
+    if text.isascii():
+        return _INTENTION_LOWER_RE.search(low) is not None
+    return INTENTION_RE.search(text) is not None
+
+
+def _may_be_third_person(text: str) -> bool:
+    """Can ``THIRD_PERSON_RE`` match: every match holds "he" and "ll" (will, 'll) or "going
+    to"."""
+    low = _fold(text)
+    return "he" in low and ("ll" in low or "going to" in low)
+
+
+def _search(pattern: re.Pattern[str], words: frozenset[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when ``text`` holds none of the ``words`` that every
+    match of ``pattern`` holds."""
+    return None if words.isdisjoint(_words(text)) else pattern.search(text)
 
 
 # --- phrase lists (data/lexicons.json, "target_extraction") ---------------------------------
@@ -100,9 +166,48 @@ def _lex(key: str) -> list[str]:
 
 
 @cache
+def _lex_set(key: str) -> frozenset[str]:
+    """A phrase list of ``target_extraction`` as a set, for membership tests."""
+    return frozenset(_lex(key))
+
+
+@cache
+def _phrases_set(key: str) -> frozenset[str]:
+    """A list of the lexicon's ``phrases`` section as a set."""
+    return frozenset(load_lexicon()["phrases"][key])
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    return frozenset(load_lexicon()["abbreviations"])
+
+
+@cache
 def _phrase_re(key: str) -> re.Pattern[str]:
     alt = alternation(_lex(key), flexible_space=False)
     return re.compile(rf"(?<![\w'’])(?:{alt})(?![\w'’])", re.IGNORECASE)
+
+
+@cache
+def _phrase_words(key: str) -> frozenset[str] | None:
+    """The longest word of each phrase: a text holding none of them cannot match; None when a
+    phrase has a character outside the plain ones this is checked for."""
+    words = set()
+    for phrase in _lex(key):
+        runs = _WORD_RE.findall(phrase.lower())
+        if not runs or not set(phrase) <= _PLAIN:
+            return None
+        words.add(max(runs, key=len))
+    return frozenset(words)
+
+
+def _find_phrase(key: str, text: str, anchored: bool = False) -> re.Match[str] | None:
+    """``_phrase_re(key).search`` (``.match`` if ``anchored``), after the word pre-check."""
+    words = _phrase_words(key)
+    if words is not None and words.isdisjoint(_words(text)):
+        return None
+    pattern = _phrase_re(key)
+    return pattern.match(text) if anchored else pattern.search(text)
 
 
 @cache
@@ -120,11 +225,12 @@ def _is_verb(word: str) -> bool:
 
 def _starts_with_action(body: str) -> bool:
     """Does the text open with a verb ("Worry less.", "Generally get more confident ...")?"""
-    words = [w.lower().strip(".,;:") for w in body.split()[:2]]
+    words = [w.lower().strip(".,;:") for w in body.split(None, 2)[:2]]
+    start_verbs = _lex_set("start_verbs")
     if len(words) > 1 and words[0].endswith("ly") and not _is_verb(words[0]) \
-            and words[0] not in _lex("start_verbs"):  # an adverb, not "Apply"/"Reply"
+            and words[0] not in start_verbs:  # an adverb, not "Apply"/"Reply"
         words = words[1:]
-    return bool(words) and (_is_verb(words[0]) or words[0] in _lex("start_verbs"))
+    return bool(words) and (_is_verb(words[0]) or words[0] in start_verbs)
 
 
 # --- what reads as a target, and what only looks like one -----------------------------------
@@ -136,11 +242,12 @@ def _is_actor(actor: str) -> bool:
     if words[0].lower() in ("the", "my", "our", "all", "each") and len(words) > 1:
         words = words[1:]
     low = words[0].lower()
-    role_after = len(words) > 1 and all(w.lower() in _lex("role_nouns") for w in words[1:])
-    if low in NOT_SUBJECTS or low in _lex("non_actors") or low.endswith(("ed", "ing")) or \
+    roles = _lex_set("role_nouns")
+    role_after = len(words) > 1 and all(w.lower() in roles for w in words[1:])
+    if low in NOT_SUBJECTS or low in _lex_set("non_actors") or low.endswith(("ed", "ing")) or \
             (_is_verb(low) and not role_after):
         return False
-    if len(words) == 1 and len(low) <= 3 and low not in load_lexicon()["phrases"]["stopword"]:
+    if len(words) == 1 and len(low) <= 3 and low not in _phrases_set("stopword"):
         return True  # lower-case initials: "tf to book ..."
     return all(_actor_word(w) for w in words)
 
@@ -149,7 +256,7 @@ def _actor_word(word: str) -> bool:
     """A name, capitalised initials, a code such as "YP1" or a role noun."""
     w = word.strip(".,'’")
     return bool(w) and (w[0].isupper() or any(c.isdigit() for c in w)
-                        or w.lower() in _lex("role_nouns"))
+                        or w.lower() in _lex_set("role_nouns"))
 
 
 def _note_style(body: str, advice: bool = True) -> bool:
@@ -165,20 +272,25 @@ def _third_person_intention(text: str) -> bool:
     """"she will present ...", "She's going to run ...": a reported commitment, unless the verb
     is a state or an outcome ("She will remember the day ...", "she will do well") or someone
     else's belief or report ("I'm sure she will ...", "Her son said he will ...")."""
-    stative = _lex("stative_after_will")
+    if not _may_be_third_person(text):
+        return False
+    stative = _lex_set("stative_after_will")
     for m in THIRD_PERSON_RE.finditer(text):
         verb = m.group("verb").lower()
         if verb.split()[0] in stative or verb in stative:
             continue
-        if not _phrase_re("reporting_verbs").search(text[:m.start()]):
+        if not _find_phrase("reporting_verbs", text[:m.start()]):
             return True
     return False
 
 
 def _is_announcement(body: str) -> bool:
     """"So, some things I'm going to do." introduces targets; it is not one."""
-    words = set(re.findall(r"[\w']+", body.lower().replace("’", "'")))
-    return (0 < len(words) <= 10 and words <= set(_lex("announcement_words"))
+    low = body.lower()
+    if "do" not in low and "change" not in low and "things" not in low:
+        return False  # one of them must be among its words
+    words = set(ANNOUNCE_WORD_RE.findall(low.replace("’", "'")))
+    return (0 < len(words) <= 10 and words <= _lex_set("announcement_words")
             and bool({"do", "change", "things"} & words))
 
 
@@ -198,28 +310,38 @@ def _logistics_re() -> re.Pattern[str]:
 
 def _is_logistics(body: str) -> bool:
     """Next-meeting logistics, but not an action on a meeting ("Attend the review on 3 May")."""
-    first = body.split()[0].lower() if body.split() else ""
-    return _logistics_re().match(body) is not None and not (
-        _is_verb(first) and first not in _lex("meeting_nouns"))
+    if _logistics_re().match(body) is None:
+        return False
+    words = body.split(None, 1)
+    first = words[0].lower() if words else ""
+    return not (_is_verb(first) and first not in _lex_set("meeting_nouns"))
 
 
+@lru_cache(maxsize=1024)  # a one-target line is tested again as its own piece
 def is_excluded(body: str) -> bool:
     """Lines that look like targets but are not: next-meeting logistics, done/status lines,
     regrets, deferrals ("we will return to it at her next supervision"), hedged wishes,
     announcements, "no actions" lines, reports of the discussion and e-mail closings."""
-    return bool(DONE_RE.search(body) or PAST_NARRATIVE_RE.search(body) or _is_logistics(body)
-                or _phrase_re("deferral").search(body) or _phrase_re("hedge").search(body)
-                or _is_announcement(body) or _phrase_re("closing").match(body)
-                or _phrase_re("no_actions").match(body)
-                or _phrase_re("discussion_starts").match(body)
-                or len(re.findall(r"[A-Za-z]{2,}", body)) < 2)
+    return bool(_search(DONE_RE, DONE_WORDS, body)
+                or _search(PAST_NARRATIVE_RE, PAST_NARRATIVE_WORDS, body) or _is_logistics(body)
+                or _find_phrase("deferral", body) or _find_phrase("hedge", body)
+                or _is_announcement(body) or _find_phrase("closing", body, anchored=True)
+                or _find_phrase("no_actions", body, anchored=True)
+                or _find_phrase("discussion_starts", body, anchored=True)
+                or not _two_words(body))
+
+
+def _two_words(body: str) -> bool:
+    """At least two words of two or more letters (stops at the second)."""
+    first = LETTERS_RE.search(body)
+    return first is not None and LETTERS_RE.search(body, first.end()) is not None
 
 
 def _is_wish(body: str) -> bool:
     """"Wants to do the NMP course", "I would like to ...": a wish with no commitment (but
     "..., if he wants to" is a condition on a target)."""
-    wish = _phrase_re("wish").search(body)
-    if wish is None or INTENTION_RE.search(body[:wish.start()]):
+    wish = _find_phrase("wish", body)
+    if wish is None or _intends(body[:wish.start()]):
         return False
     before = body[:wish.start()].lower().split()[-2:]
     return not any(w in ("if", "when", "whether", "unless") for w in before)
@@ -238,12 +360,19 @@ def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
     body = strip_marker(text)
     if not body or body.endswith(":") and len(body.split()) <= 6:
         return False
-    if is_excluded(body) or _is_wish(body):
-        return False
     if section == "targets" and (own_line or MARKER_RE.match(text) or _starts_with_action(body)):
-        return len(body.split()) >= 2
-    unquoted = re.sub(r"[\"“][^\"”]*[\"”]", " ", body)
-    return bool(INTENTION_RE.search(unquoted) or _note_style(body, advice=False)
+        reads_as_one = len(body.split()) >= 2
+    else:
+        reads_as_one = _reads_as_target(text, body)
+    # the exclusions last: they are the dearer tests, and most sentences fail the first ones
+    return reads_as_one and not is_excluded(body) and not _is_wish(body)
+
+
+def _reads_as_target(text: str, body: str) -> bool:
+    """Outside a targets list, an intention, "X to do Y", a goal label, "next time ..." or an
+    "- to do Y" item."""
+    unquoted = QUOTED_RE.sub(" ", body) if '"' in body or "“" in body else body
+    return bool(_intends(unquoted) or _note_style(body, advice=False)
                 or _third_person_intention(unquoted)
                 or GOAL_PREFIX_RE.match(body) or FUTURE_CUE_RE.match(body)
                 or (INFINITIVE_RE.match(body) and text.lstrip()[:1] in "-*•·0123456789"))
@@ -267,19 +396,18 @@ def _refers_back(clause: str) -> bool:
     words = [w.lower().strip(".,;()") for w in clause.split()]
     if any(w in ("this", "these", "results") for w in words[1:4]):
         return True
-    if _phrase_re("refer_back").search(clause):
+    if _find_phrase("refer_back", clause):
         return True
-    return re.search(r"\b(?:one|each)\b(?=\s+(?:in|on|of|each|at|to|with|by|before|after)\b|"
-                     r"\s*[.,;]|\s*$)", clause) is not None
+    return ONE_OF_RE.search(clause) is not None
 
 
 def _keeps_one(head: str, clause: str, verb: str) -> bool:
     """Is the verb after "and" part of the first target: a hand-over or evidence verb, a bare
     time or condition phrase, a shared object ("book and complete X") or a reference back?"""
     words = clause.split()
-    if verb.lower() in FOLLOW_ON_VERBS or verb.lower() in _lex("follow_on_verbs"):
+    if verb.lower() in FOLLOW_ON_VERBS or verb.lower() in _lex_set("follow_on_verbs"):
         return True
-    if len(words) > 1 and words[1].lower().strip(".,;") in _lex("no_object_words"):
+    if len(words) > 1 and words[1].lower().strip(".,;") in _lex_set("no_object_words"):
         return True  # "... and review at the end of next week", "... and ring if ..."
     last = head.split()
     if last and _is_verb(last[-1]) and (len(last) == 1 or last[-2].lower() in ("to", "will")):
@@ -291,8 +419,8 @@ def _is_check(tail: str, verb: str) -> bool:
     """"... - PA to check 10 sets of notes": someone else checking the first action's output is
     its evidence, not a second target."""
     m = SUBJECT_RE.match(tail)
-    base = re.sub(r"^re-?", "", verb.lower())
-    return bool(m and m.group("actor")) and base in _lex("check_verbs")
+    base = RE_PREFIX_RE.sub("", verb.lower())
+    return bool(m and m.group("actor")) and base in _lex_set("check_verbs")
 
 
 def _opens_clause(head: str) -> bool:
@@ -301,23 +429,22 @@ def _opens_clause(head: str) -> bool:
     if not words or words[0].lower() in SUBORDINATORS:
         return False
     own, verb = _clause_start(head)
-    return own or verb is not None or bool(INTENTION_RE.search(head) or _note_style(head)
-                                           or THIRD_PERSON_RE.search(head))
+    return own or verb is not None or bool(_intends(head) or _note_style(head)
+                                           or (_may_be_third_person(head)
+                                               and THIRD_PERSON_RE.search(head)))
 
 
 def _outside_brackets(text: str, matches: Iterator[re.Match[str]]) -> list[re.Match[str]]:
     """The matches that are not inside brackets or quotes."""
-    out = []
-    for m in matches:
-        head = text[:m.start()]
-        if head.count("(") <= head.count(")") and head.count("\"") % 2 == 0:
-            out.append(m)
-    return out
+    return [m for m in matches if text.count("(", 0, m.start()) <= text.count(")", 0, m.start())
+            and text.count('"', 0, m.start()) % 2 == 0]
 
 
 def _split_points(text: str) -> list[tuple[int, int]]:
     """(end of one target, start of the next) wherever a second target starts inside one line
     or sentence: "X to do A, and Y to do B", verb lists "A, B and C" with their own objects."""
+    if not any(h in text for h in CANDIDATE_HINTS):
+        return []
     cands = _outside_brackets(text, CANDIDATE_RE.finditer(text))
     starts = [_clause_start(text[m.end():]) for m in cands]
     points: list[tuple[int, int]] = []
@@ -349,6 +476,8 @@ def _split_points(text: str) -> list[tuple[int, int]]:
 def _bracket_target(text: str) -> tuple[int, int] | None:
     """A target in brackets at the end of another, "(deputy to book 30 mins on Thursday)": its
     span without the brackets."""
+    if "(" not in text or ")" not in text:
+        return None
     m = BRACKET_TARGET_RE.search(text)
     if m and _is_actor(m.group("inner").split()[0]) and len(m.group("inner").split()) >= 4:
         return m.start("inner"), m.end("inner")
@@ -384,8 +513,8 @@ def _cells(line: str) -> list[str]:
 def _is_table_header(cells: list[str]) -> bool:
     """"Action | Who | When": the header row of an actions table."""
     first, *rest = [c.lower().rstrip(":") for c in cells if c]
-    return first in _lex("table_first_headers") and all(
-        c in _lex("table_headers") + _lex("table_first_headers") for c in rest)
+    return first in _lex_set("table_first_headers") and all(
+        c in _lex_set("table_headers") or c in _lex_set("table_first_headers") for c in rest)
 
 
 def _row_span(text: str, ls: int, le: int) -> tuple[int, int]:
@@ -398,8 +527,8 @@ def _row_span(text: str, ls: int, le: int) -> tuple[int, int]:
 def _is_numbered_title(line: str, bare: str) -> bool:
     """"6. Recommendation at mid-point": a numbered form section with no verb, which ends the
     list of targets before it."""
-    return (re.match(r"\s*\d{1,2}[.)]\s", line) is not None and len(bare.split()) <= 6
-            and bare[0].isupper() and not re.search(r"\d", bare)
+    return (NUMBERED_RE.match(line) is not None and len(bare.split()) <= 6
+            and bare[0].isupper() and not DIGIT_RE.search(bare)
             and not LABEL_RE.match(bare + " "))
 
 
@@ -407,24 +536,33 @@ def _heading_section(line: str) -> str | None:
     """Section of a heading line the segmenter kept inside a sentence ("Targets", "actions",
     "Actions."), "other" for a numbered form section, else None."""
     bare = strip_marker(line).rstrip(":").strip()
-    if bare.rstrip(".").lower() in load_lexicon()["phrases"]["target_heading"]:
+    if bare.rstrip(".").lower() in _phrases_set("target_heading"):
         return "targets"
-    if not bare or len(bare.split()) > 8 or re.search(r"[.!?;,]$", bare):
-        return None
-    if _starts_with_action(bare) or _note_style(bare) or INTENTION_RE.search(bare) or \
-            THIRD_PERSON_RE.search(bare):
+    if not bare or bare.endswith((".", "!", "?", ";", ",")) or len(bare.split(None, 8)) > 8:
+        return None  # a sentence, or too long for a heading
+    if _starts_with_action(bare) or _note_style(bare) or _intends(bare) or \
+            (_may_be_third_person(bare) and THIRD_PERSON_RE.search(bare)):
         return None
     if MARKER_RE.match(line):
         return "other" if _is_numbered_title(line, bare) else None
     section = heading_section(bare, title=True)
-    if section == "targets" and _phrase_re("review_headings").search(bare):
+    if section == "targets" and _find_phrase("review_headings", bare):
         return "other"
     return section if section in ("targets", "feedback") else None
 
 
 def _label_key(label: str) -> str:
-    key = re.sub(r"[^a-z' ]+", " ", strip_marker(label).lower().replace("’", "'"))
-    return re.sub(r"\s+", " ", f" {key} ")
+    key = NOT_KEY_RE.sub(" ", strip_marker(label).lower().replace("’", "'"))
+    return SPACES_RE.sub(" ", f" {key} ")
+
+
+@cache
+def _label_starts(heading_too: bool) -> tuple[str, ...]:
+    """" p " for each target label (and target heading): what a :func:`_label_key` opens with."""
+    phrases = _lex("target_labels")
+    if heading_too:
+        phrases = load_lexicon()["phrases"]["target_heading"] + phrases
+    return tuple(f" {p} " for p in phrases)
 
 
 def _section_after(heading: str, section: str, current: str) -> str:
@@ -432,9 +570,9 @@ def _section_after(heading: str, section: str, current: str) -> str:
     "Learning needs identified" does, and a numbered sub-label ("Domain 8:") stays in the
     section it is in."""
     key = _label_key(heading)
-    if section == "targets" and _phrase_re("review_headings").search(key):
+    if section == "targets" and _find_phrase("review_headings", key):
         return "other"
-    if section == "other" and any(key.startswith(f" {p} ") for p in _lex("target_labels")):
+    if section == "other" and key.startswith(_label_starts(False)):
         return "targets"
     if section == "other" and current == "targets" and LABEL_RE.match(heading + " "):
         return current
@@ -444,15 +582,15 @@ def _section_after(heading: str, section: str, current: str) -> str:
 def _label(body: str) -> tuple[int, str | None]:
     """Length of an inline lead-in label to leave out, and what it introduces: "goal" for a
     target's own label ("Revised goal 3: "), "section" for an actions label ("For next time: ")."""
+    if ":" not in body and "-" not in body and "–" not in body:
+        return 0, None  # both labels end in one of these
     m = LABEL_RE.match(body)
     if m:
         return m.end(), "goal"
     m = INLINE_LABEL_RE.match(body)
     if m and len(m.group("label").split()) <= 8:
         key = _label_key(m.group("label"))
-        phrases = load_lexicon()["phrases"]["target_heading"] + _lex("target_labels")
-        if any(key.startswith(f" {p} ") for p in phrases) and \
-                not _phrase_re("review_headings").search(key):
+        if key.startswith(_label_starts(True)) and not _find_phrase("review_headings", key):
             return m.end(), "section"
     return 0, None
 
@@ -462,7 +600,7 @@ def _is_heading_row(body: str, row_section: str, section: str) -> bool:
     "Actions" ("Be more confident", "SW to look after her own wellbeing") is a target."""
     if row_section != "other" or body.endswith(":"):
         return True
-    return not (_note_style(body) or INTENTION_RE.search(body)
+    return not (_note_style(body) or _intends(body)
                 or (section == "targets" and _starts_with_action(body)))
 
 
@@ -475,10 +613,14 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 def _sentence_starts(text: str) -> list[int]:
     """Sentence starts the segmenter missed ("... this week. i am going to ..."), not after an
     abbreviation ("Mr. A")."""
-    abbrevs = load_lexicon()["abbreviations"]
-    return [m.end() for m in _outside_brackets(text, SENTENCE_GAP_RE.finditer(text))
-            if len(strip_marker(text[:m.start()]).split()) >= 3
-            and text[:m.start()].split()[-1].lower().rstrip(".") not in abbrevs]
+    inner = text.rstrip()[:-1]  # a gap needs a stop with more text after it
+    if "." not in inner and "!" not in inner and "?" not in inner:
+        return []
+    abbrevs = _abbreviations()
+    heads = ((m.end(), text[:m.start() + 1])  # up to and with the stop
+             for m in _outside_brackets(text, SENTENCE_GAP_RE.finditer(text)))
+    return [end for end, head in heads if len(strip_marker(head).split()) >= 3
+            and head.split()[-1].lower().rstrip(".") not in abbrevs]
 
 
 class Unit(NamedTuple):
@@ -492,16 +634,21 @@ class Unit(NamedTuple):
     row: int  # index into ``doc._.sentences``
 
 
-def _line_units(text: str, ps: int, pe: int, section: str, k: int) -> Iterator[Unit]:
-    """The sentences of one line part; only a sentence alone on its line (after any label)
-    counts as its own line."""
-    ls, le = _line_bounds(text, ps)
-    before = text[ls:ps].strip()
-    cuts = [ps, *(ps + c for c in _sentence_starts(text[ps:pe])), pe]
-    own_line = len(cuts) == 2 and text[ps:le].strip() == text[ps:pe].strip() and (
-        not before or before.endswith(":") or MARKER_RE.match(before + " ") is not None)
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        yield Unit(a, a + len(text[a:b].rstrip()), section, own_line, False, k)
+def _line_units(text: str, ps: int, pe: int, line: tuple[int, int], section: str,
+                k: int) -> list[Unit]:
+    """The sentences of one line part (``line``: the bounds of its line); only a sentence alone
+    on its line (after any label) counts as its own line."""
+    ls, le = line
+    part = text[ps:pe]
+    starts = _sentence_starts(part)
+    if not starts:  # the usual case: the whole part is one sentence
+        before = text[ls:ps].strip()
+        own_line = text[ps:le].strip() == part.strip() and (
+            not before or before.endswith(":") or MARKER_RE.match(before + " ") is not None)
+        return [Unit(ps, ps + len(part.rstrip()), section, own_line, False, k)]
+    cuts = [ps, *(ps + c for c in starts), pe]
+    return [Unit(a, a + len(text[a:b].rstrip()), section, False, False, k)
+            for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def _units(doc: Doc) -> Iterator[Unit]:
@@ -515,18 +662,22 @@ def _units(doc: Doc) -> Iterator[Unit]:
     for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
         if revert and s > revert[0]:
             section, revert = revert[1], None
-        parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", text[s:e])]
-        ls, le = _line_bounds(text, s)
-        if head and len(parts) == 1 and not _cells(text[ls:le]):
+        if text.find("\n", s, e) < 0:  # one line, the usual case
+            parts = [(s, e)] if s < e else []
+        else:
+            parts = [m.span() for m in LINE_RE.finditer(text, s, e)]
+        if head and len(parts) == 1:
+            ls, le = _line_bounds(text, s)
             body = strip_marker(text[s:e])
-            if _is_heading_row(body, sec, section):
+            if not _cells(text[ls:le]) and _is_heading_row(body, sec, section):
                 if text[e:le].strip() and revert is None:
                     revert = (le, section)
                 section, in_table = _section_after(body, sec, section), False
                 continue
         for ps, pe in parts:
-            ps += len(text[ps:pe]) - len(text[ps:pe].lstrip())
-            ls, le = _line_bounds(text, ps)
+            line = text[ps:pe]
+            ps += len(line) - len(line.lstrip())
+            ls, le = bounds = _line_bounds(text, ps)
             cells = _cells(text[ls:le])
             if cells:
                 if ls not in seen:
@@ -542,34 +693,36 @@ def _units(doc: Doc) -> Iterator[Unit]:
             if heading is not None:
                 section = heading
                 continue
-            yield from _line_units(text, ps, pe, section, k)
+            yield from _line_units(text, ps, pe, bounds, section, k)
 
 
 def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
     """A list item that opens with a verb and that the element model reads as an intention is
     a target even outside an "Actions" section ("- review in 4 wks"), unless it is a wish, a
     status line or praise.  Agenda items and case notes ("- Caseload update") are not."""
+    text = text_of(doc)
+    raw = text[s:e]
+    if section != "other" or MARKER_RE.match(raw) is None:
+        return False  # the cheap tests first
     elements = doc._.elements or []
-    raw = text_of(doc)[s:e]
-    body = strip_marker(raw)
     row_s, row_e = doc._.sentences[k][0], doc._.sentences[k][1]
-    return (k < len(elements) and elements[k][0] == "intention" and section == "other"
-            and MARKER_RE.match(raw) is not None and "\n" not in text_of(doc)[row_s:row_e]
+    body = strip_marker(raw)
+    return (k < len(elements) and elements[k][0] == "intention" and "\n" not in text[row_s:row_e]
             and _starts_with_action(body) and not is_excluded(body) and not _is_wish(body)
             and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
 
 
-def _in_feedback(doc: Doc, s: int, e: int) -> bool:
-    """Most of this sentence was found as a feedback comment: a next step inside feedback
-    belongs to the comment, not to the targets."""
-    return any(min(e, f["end"]) - max(s, f["start"]) >= 0.5 * (e - s)
-               for f in doc._.feedback or [])
+def _in_feedback(feedback: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Most of this sentence was found as a feedback comment (``feedback``: their spans): a
+    next step inside feedback belongs to the comment, not to the targets."""
+    return any(min(e, fe) - max(s, fs) >= 0.5 * (e - s) for fs, fe in feedback)
 
 
 def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of every target in ``doc`` (whole targets, split when several)."""
     text = text_of(doc)
     has_section = any(r[2] == "targets" for r in doc._.sentences or [])
+    feedback = [(f["start"], f["end"]) for f in doc._.feedback or []]
     spans: list[tuple[int, int]] = []
     for s, e, section, own_line, table_row, k in _units(doc):
         raw = text[s:e]
@@ -579,7 +732,8 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
         if label == "goal" or (label == "section" and section != "feedback"):
             section = "targets"
         body, b0 = body[cut:], b0 + cut
-        if section != "targets" and not INTENTION_RE.search(body) and _in_feedback(doc, s, e):
+        if section != "targets" and feedback and _in_feedback(feedback, s, e) \
+                and not _intends(body):
             continue
         intended = not has_section and _is_intended(doc, k, s, e, section)
         if not (intended or is_target_sentence(body if cut else raw, section, own_line)):
