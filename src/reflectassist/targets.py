@@ -20,7 +20,7 @@ from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
 from .lexicon import alternation, load_lexicon
-from .markers import find_markers, markers_in
+from .markers import markers_in, shared_markers
 from .segmenter import heading_section, text_of
 
 if not Doc.has_extension("targets"):
@@ -747,7 +747,7 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
 
 def rule_evidence(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for s, e, cat in find_markers(text):
+    for s, e, cat in shared_markers(text):
         found.setdefault(cat, []).append(text[s:e])
     return found
 
