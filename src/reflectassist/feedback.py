@@ -56,18 +56,16 @@ def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
     with its neighbours' and the document's mean. Feedback comes in runs (a feedback
     paragraph, a list of comments), so a borderline sentence between two clear ones is
     probably feedback too, and a lone one in a case discussion probably not."""
-    def logit(x: float) -> float:
-        x = min(max(float(x), 1e-4), 1 - 1e-4)
-        return float(np.log(x / (1 - x)))
-
     mean = float(np.mean(p)) if len(p) else 0.0
+    x = np.clip(np.asarray(p, np.float64), 1e-4, 1 - 1e-4)
+    logits = np.log(x / (1 - x)).tolist()
     rows = []
-    for i, x in enumerate(p):
-        row = {"self": logit(x), "doc_mean": mean}
+    for i, value in enumerate(logits):
+        row = {"self": value, "doc_mean": mean}
         if i > 0:
-            row["prev"], row["has_prev"] = logit(p[i - 1]), 1.0
-        if i + 1 < len(p):
-            row["next"], row["has_next"] = logit(p[i + 1]), 1.0
+            row["prev"], row["has_prev"] = logits[i - 1], 1.0
+        if i + 1 < len(logits):
+            row["next"], row["has_next"] = logits[i + 1], 1.0
         rows.append(row)
     return rows
 
