@@ -14,7 +14,9 @@ count for every measurement. Measured:
   results consumed and discarded as they stream, after loading the pipeline and a short
   warm-up outside the timing;
 - bare tokenization: ``spacy.blank("en")`` through ``nlp.pipe`` with the same n_process and
-  batch size, the floor any spaCy pipeline pays; and the time ratio full / bare;
+  batch size, the floor any spaCy pipeline pays; and the time ratio full / bare; with
+  ``--jobs`` above 1 also bare tokenization in one process (spaCy's multiprocessing makes
+  bare tokenization slower, so that is the fastest floor) and the ratio to it;
 - time per component: one process, stage by stage over all the documents (the tokenizer,
   then each component's ``pipe`` or ``__call__`` exactly as ``nlp.pipe`` would call it,
   then ``doc_to_result``), so no stage's time leaks into another's;
@@ -323,7 +325,13 @@ def print_table(res: dict) -> None:
     print(f"  {'':<34}{'seconds':>9}{'docs/s':>11}{'words/s':>12}")
     print(fmt_rate("full analysis (analyse())", res["full"]))
     print(fmt_rate('bare tokenizer (spacy.blank("en"))', res["bare"]))
-    print(f"  full / bare time ratio: {res['full_over_bare']:.1f}x")
+    print(f"  full / bare time ratio: {res['full_over_bare']:.1f}x "
+          f"(full analysis at {100 / res['full_over_bare']:.1f}% of bare throughput)")
+    if res.get("bare_one_process"):
+        print(fmt_rate("bare tokenizer, one process", res["bare_one_process"]))
+        r = res["full_over_bare_one_process"]
+        print(f"  full (jobs {res['jobs']}) / bare (one process) time ratio: {r:.1f}x "
+              f"(full analysis at {100 / r:.1f}% of the fastest bare throughput)")
     if res.get("components"):
         total = sum(s for _, s in res["components"])
         n = c["docs"]
@@ -436,6 +444,11 @@ def main() -> None:
     bare_s = measure_bare(corpus, args.jobs, args.batch_size)
     res["bare"] = rate(len(corpus), n_words, bare_s)
     res["full_over_bare"] = round(full_s / bare_s, 2)
+    if args.jobs > 1:  # spaCy's multiprocessing slows bare tokenization: compare with both
+        log("bare tokenization, one process")
+        bare1_s = measure_bare(corpus, 1, args.batch_size)
+        res["bare_one_process"] = rate(len(corpus), n_words, bare1_s)
+        res["full_over_bare_one_process"] = round(full_s / bare1_s, 2)
     if not args.no_breakdown:
         log("per-component breakdown (one process)")
         res["components"] = [(k, round(v, 3)) for k, v in
