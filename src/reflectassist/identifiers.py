@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cached_property, lru_cache
+from itertools import accumulate, filterfalse
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -50,10 +53,21 @@ PRIORITY = {"EMAIL": 100, "NHS_NUMBER": 90, "NI_NUMBER": 85, "PHONE": 80, "POSTC
 
 APOS = "'’"
 WORD_RX = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-SPACES_RX = re.compile(r"[ \t\u00a0]+")
+WORD_SPLIT_RX = re.compile(f"({WORD_RX.pattern})")
+ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z]+(?:[-'’][A-Za-z]+)*)")  # the same on ASCII text
+LETTERS_RX = re.compile(r"[^\W\d_]+")
+DIGIT_RX = re.compile(r"\d")
+DIGIT_START_RX = re.compile(r"\d(?<!\w\d)")  # first digit of a number not glued to a word
 ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "rev", "fr", "sr", "jr", "vs",
                  "approx", "eg", "ie", "e.g", "i.e", "cf", "no", "nos", "tel", "mob", "ref",
                  "dept", "ext", "sgt", "cllr", "apt"}
+
+# Letters whose re.IGNORECASE matches are exactly the characters that str.lower() maps to them,
+# but for FOLD_TRAPS (checked over all of Unicode, like: only 'İ' lower-cases to two characters).
+# In a text without those ("plain"), offsets in text.lower() are offsets in the text, and a
+# case-insensitive phrase of FOLD_SAFE letters can only match where text.lower() has it.
+FOLD_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzé")
+FOLD_TRAPS = ("İ", "ı", "ſ")
 
 
 @dataclass(frozen=True)
@@ -68,38 +82,126 @@ class Candidate:
         return (-PRIORITY[self.type], -(self.end - self.start), self.start)
 
 
-class Token(NamedTuple):
-    """A word of the text (a tuple: made for every word, so it must be cheap to build)."""
+def _title_case(word: str) -> bool:
+    return word[:1].isupper() and any(map(str.islower, word[1:]))
 
-    start: int
-    end: int
-    text: str
 
-    @property
-    def bare(self) -> str:
-        """The word without a possessive ``'s``."""
-        if len(self.text) > 2 and self.text[-2] in APOS and self.text[-1] == "s":
-            return self.text[:-2]
-        return self.text
+def _is_initial(word: str) -> bool:
+    return len(word) == 1 and word.isupper()
 
-    @property
-    def bare_end(self) -> int:
-        return self.start + len(self.bare)
 
-    @property
-    def is_title_case(self) -> bool:
-        t = self.bare
-        return t[:1].isupper() and any(c.islower() for c in t[1:])
+CONTRACTION_RX = re.compile(r"['’]([^\W\d_]+)$")
 
-    @property
-    def is_contraction(self) -> bool:
-        """I've, He'd, We'll, I'm, don't: not names."""
-        m = re.search(r"['’]([^\W\d_]+)$", self.text)
-        return bool(m) and m.group(1).lower() in {"d", "ve", "ll", "m", "re", "t"}
 
-    @property
-    def is_initial(self) -> bool:
-        return len(self.bare) == 1 and self.bare.isupper()
+@lru_cache(maxsize=4096)
+def _is_contraction(word: str) -> bool:
+    """I've, He'd, We'll, I'm, don't: not names."""
+    m = CONTRACTION_RX.search(word)
+    return bool(m) and m.group(1).lower() in {"d", "ve", "ll", "m", "re", "t"}
+
+
+def _is_word_char(c: str) -> bool:
+    """``re``'s ``\\w`` for one character."""
+    return c.isalnum() or c == "_"
+
+
+# --------------------------------------------------------------------------- phrase regexes
+
+
+class PhraseRx:
+    r"""A case-insensitive regex ``build(phrases)`` whose every match starts with a phrase.
+
+    ``re`` tries every alternative of a long phrase list at every word of the text. In a
+    plain text (see FOLD_SAFE) a phrase can only match where its first run of letters is a
+    run of the text (lower case; words split at hyphens and apostrophes), with the character
+    the phrase has after it, and when all its runs are in the text. So :meth:`matches` tries
+    only ``build(phrases with that first run)`` there: the very matches of ``finditer``, for a
+    fraction of the cost. The regex must put a look-behind excluding ``\w`` before the phrase
+    and let no letter follow a run of the phrase.
+    """
+
+    def __init__(self, phrases: Iterable[str], build: Callable[[list[str]], str],
+                 by_first_word: bool = True):
+        self.phrases = phrases = list(dict.fromkeys(phrases))
+        self.build = build
+        self.by_first_word = by_first_word
+        self.groups: dict[str, list[str]] = {}
+        self.needs: dict[str, list[frozenset[str]]] = {}
+        # the characters that can follow the first word (" ": any space), None: any
+        self.follow: dict[str, set[str] | None] = {}
+        self.fast = True
+        for p in phrases:
+            low = p.lower()
+            words = LETTERS_RX.findall(low)
+            # letters, word characters and the first character: all from FOLD_SAFE
+            if not LETTERS_RX.match(low) or any(
+                    c not in FOLD_SAFE and (c.isalpha() or _is_word_char(c) and not c.isascii())
+                    for c in low):
+                self.fast = False
+                break
+            key = words[0]
+            self.groups.setdefault(key, []).append(p)
+            self.needs.setdefault(key, []).append(frozenset(words))
+            after = low[len(key):len(key) + 1]
+            follow = self.follow.setdefault(key, set())
+            if not after:
+                self.follow[key] = None
+            elif follow is not None:
+                follow.add(after)
+        self.keys = frozenset(self.groups)
+        self._by_key: dict[str, re.Pattern[str]] = {}
+
+    @cached_property
+    def rx(self) -> re.Pattern[str]:
+        """The whole regex (compiled when first needed: plain texts do without)."""
+        return re.compile(self.build(self.phrases), re.IGNORECASE)
+
+    def _rx_for(self, key: str) -> re.Pattern[str]:
+        """The regex of the phrases of one first run (or the whole one), compiled once."""
+        rx = self._by_key.get(key)
+        if rx is None:
+            rx = self._by_key[key] = re.compile(self.build(self.groups[key]), re.IGNORECASE) \
+                if self.by_first_word else self.rx
+        return rx
+
+    def matches(self, v: TextView) -> list[re.Match[str]]:
+        """``list(self.rx.finditer(v.text))``."""
+        if not (self.fast and v.plain):
+            return list(self.rx.finditer(v.text))
+        runs = v.run_set
+        found = [(q, k) for k in self.keys & runs
+                 if any(need <= runs for need in self.needs[k]) for q in v.run_starts(k)]
+        if not found:
+            return []
+        found.sort()
+        text = v.text
+        out = []
+        end = 0
+        for q, k in found:
+            follow = self.follow[k]
+            if follow is not None:
+                c = text[q + len(k):q + len(k) + 1]
+                if c not in follow and not (" " in follow and c.isspace()):
+                    continue
+            if q >= end:
+                m = self._rx_for(k).match(text, q)
+                if m:
+                    out.append(m)
+                    end = m.end()
+        return out
+
+
+def _finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """``list(rx.finditer(text))`` when every match of ``rx`` starts at one of ``starts``."""
+    out = []
+    end = 0
+    for q in sorted(set(starts)):
+        if q >= end:
+            m = rx.match(text, q)
+            if m:
+                out.append(m)
+                end = m.end()
+    return out
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -148,7 +250,11 @@ class Lexicon:
         self.lower_facility = _index_phrases(
             [p.split() for p in sorted(place["lowercase_facility_words"],
                                        key=lambda p: -len(p.split()))])
+        self.facility_first_words = set(self.facility_index) | set(self.lower_facility)
+        self.facility_first_exact = {p[0] for ps in (*self.facility_index.values(),
+                                                     *self.lower_facility.values()) for p in ps}
         self.no_follow = set(place["no_follow"]["words"])
+        self.no_follow_lower = {w.lower() for w in self.no_follow}
         self.generic = set(place["generic"])
         self.the_prepositions = set(place["the_prepositions"])
         self.the_names = set(data["the_names"]["words"])
@@ -163,9 +269,17 @@ class Lexicon:
         self.ni_never = set(ni["never_issued"])
         age = data["age"]
         self.number_words = list(age["number_words"])
+        self.number_words_tuple = tuple(self.number_words)
+        # how an age in words with a unit starts: "five", "fiveyears" (see age_unit_rx)
+        self.age_unit_number_runs = {w.lower() + u for w in self.number_words for u in (
+            "", "year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days")}
         self.age_person_words = set(age["person_words"])
         self.dob_event_words = {w.lower() for w in data["dob_event_words"]}
         self.appositive_roles = {w.lower() for w in data["appositive_roles"]["roles"]}
+        # the determiner is one word of FOLD_SAFE letters: the next word (in a plain text)
+        dets_lower = {w.lower() for w in data["appositive_roles"]["determiners"]}
+        self.appositive_determiners = dets_lower if all(
+            w.isalpha() and set(w) <= FOLD_SAFE for w in dets_lower) else None
         dets = alternation(list(data["appositive_roles"]["determiners"]))
         roles = alternation(list(self.appositive_roles))
         self.appositive_rx = re.compile(
@@ -175,26 +289,24 @@ class Lexicon:
     def _compile(self) -> None:
         d = self.data
         cues = list(d["role_cues"]["phrases"]) + list(d["titles"]["outside_span"])
-        self.role_cue_rx = re.compile(
-            rf"(?<![\w'’-])(?:{alternation(cues)})(?![\w'’-])", re.IGNORECASE)
+        self.role_cues = PhraseRx(
+            cues, lambda ps: rf"(?<![\w'’-])(?:{alternation(ps)})(?![\w'’-])")
         ex = d["exclusions"]
-        self.exclusion_rx = re.compile(
-            rf"(?<![\w])(?:{alternation(ex['phrases'])})(?![\w])", re.IGNORECASE)
+        self.exclusions = PhraseRx(
+            ex["phrases"], lambda ps: rf"(?<![\w])(?:{alternation(ps)})(?![\w])")
         self.exclusion_followed = [
-            (re.compile(rf"(?<![\w]){alternation([phrase])}\s+(?:{alternation(words)})"
-                        rf"(?![\w])", re.IGNORECASE))
+            PhraseRx([phrase], lambda ps, words=words:
+                     rf"(?<![\w]){alternation(ps)}\s+(?:{alternation(words)})(?![\w])")
             for phrase, words in ex["followed_by"].items()]
-        # words that can carry an age ("the boy", "Mr B"): compiled once, used per document
-        self.age_anchor_rx = re.compile(
-            rf"(?<![\w])(?:{'|'.join(sorted(self.age_person_words, key=len, reverse=True))})"
-            rf"(?:\s+(?-i:[A-Z]))?(?![\w'’])", re.IGNORECASE)
-        self.record_cue_rx = re.compile(
-            rf"(?<![\w&])(?:{alternation(d['record_cues']['phrases'])})(?![\w&])",
-            re.IGNORECASE)
-        dob = [p for p in d["dob_cues"]["phrases"] if p != "b."]
-        self.dob_cue_rx = re.compile(
-            rf"(?:(?<![\w.])(?:{alternation(dob)})(?![\w])|(?<![\w.])b\.(?=\s*\d))",
-            re.IGNORECASE)
+        # words that can carry an age ("the boy", "Mr B")
+        self.age_anchors = PhraseRx(
+            self.age_person_words,
+            lambda ps: rf"(?<![\w])(?:{'|'.join(sorted(ps, key=len, reverse=True))})"
+                       rf"(?:\s+(?-i:[A-Z]))?(?![\w'’])")
+        self.record_cues = PhraseRx(
+            d["record_cues"]["phrases"],
+            lambda ps: rf"(?<![\w&])(?:{alternation(ps)})(?![\w&])")
+        self.dob_cues = PhraseRx(d["dob_cues"]["phrases"], _dob_cue_pattern)
         fillers = [f for f in d["dob_fillers"] if f.isalpha()]
         self.dob_filler_rx = re.compile(
             rf"(?:\s*[:\-–(]\s*|\s+|\s*(?:{'|'.join(fillers)})\b\s*){{0,6}}", re.IGNORECASE)
@@ -204,11 +316,76 @@ class Lexicon:
         self.unit_alt = units
         prefixes = "|".join(re.escape(p) for p in d["address"]["street_prefix_words"])
         self.street_prefix_alt = prefixes
+        # words the address patterns need (if each is one run of letters): tests before scans
+        self.street_needs = _runs_or_none(self.street_words | {"St", "Dr"})
+        self.street_prefix_needs = _runs_or_none(d["address"]["street_prefix_words"])
+        self.unit_needs = _runs_or_none(self.unit_words)
+        self.street_prefixes_capitalised = all(
+            re.match("[A-Z]", w) for w in d["address"]["street_prefix_words"])
         self.prison_rx = re.compile(
             rf"(?<![\w/])(?:{alternation(d['place']['prison_prefixes'])})\s+"
             r"([A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)*)(?:\s+([A-Z][^\W\d_]+))?")
+        self.prison_needles = {p.split()[0] for p in d["place"]["prison_prefixes"]}
         numw = "|".join(sorted(self.number_words, key=len, reverse=True))
         self.number_word_alt = rf"(?:(?:{numw})(?:[- ](?:{numw}))?)"
+        self._compile_addresses()
+        self._compile_ages()
+
+    def _compile_addresses(self) -> None:
+        num = r"(?:\d{1,4}[A-Za-z]?/)?\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
+        word = r"(?:St\.?|[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*)"
+        street = rf"(?:St|Dr)(?!\.?\s+[A-Z])|(?:{self.street_alt})"
+        unit = rf"(?:{self.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,?\s+"
+        self.street_rx = re.compile(
+            rf"(?<![\w.,/:£$-])(?:({unit}))?({num}),?\s+((?:{word}\s+){{1,3}})({street})"
+            r"(?![\w'’])")
+        self.unit_before_rx = re.compile(rf"(?:{self.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,?\s+$")
+        self.street_prefix_rx = re.compile(
+            rf"(?<![\w.,/:£$-])({num}),?\s+(?:{self.street_prefix_alt})"
+            rf"(?:\s+(?:y|yr|'r|[A-Z][^\W\d_]*)){{1,3}}")
+        self.building_rx = re.compile(
+            rf"(?<![\w-])(?:{self.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,\s+"
+            rf"((?:[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*\s+){{0,3}}[A-Z][^\W\d_]*"
+            rf"(?:[-'’][^\W\d_]+)*)")
+
+    def _compile_ages(self) -> None:
+        num = rf"(?:\d{{1,3}}|{self.number_word_alt})"
+        self.age_unit_rx = re.compile(
+            rf"(?<![\w.£$-])({num})(?:\s*-\s*|\s+|(?=[a-z]))(?:years?|yrs?|months?|weeks?|days?)"
+            rf"(?:\s*-\s*|\s+)old(?![\w-])", re.IGNORECASE)
+        self.aged_rx = re.compile(
+            rf"(?<![\w-])(aged|age)\s*[:\-]?\s*({num})(\s+(?:years?|months?|weeks?|days?)"
+            rf"(?:\s+old)?)?(?![\w-])", re.IGNORECASE)
+        self.aged_tail_rx = re.compile(rf"\s*(?:,|and|&)\s*({num})(?![\w-])")
+        followers = ("and", "but", "now", "this", "next", "last", "so", "with", "when")
+        follower_alt = "|".join(rf"{w}\b" for w in followers)
+        self.age_pronoun = PhraseRx(["he", "she", "they", "who", "I"], lambda _: (
+            rf"(?<![\w'’])(?:(?:he|she|they|who)(?:['’]s|\s+is|\s+was|\s+(?:is|was)\s+"
+            rf"(?:now|only|just))|I(?:['’]m|\s+am|\s+was|\s+(?:am|was)\s+(?:now|only|just)))"
+            rf"\s+(?:just\s+)?({num})(?=\s*(?:[,.;:!?)]|$|{follower_alt}"
+            rf"|years?\b(?!\s+(?:in|of|since|ago)\b)))"), by_first_word=False)
+        # how an age in words after a pronoun starts: "five", "fiveand" (as just above)
+        self.pronoun_age_number_runs = {w.lower() + f for w in self.number_words
+                                        for f in ("", "year", "years", *followers)}
+        self.age_turned = PhraseRx(["turned", "turns", "turning", "just turned"], lambda _: (
+            rf"(?<![\w-])(?:turned|turns|turning|just\s+turned)\s+({num})"
+            rf"(?=\s*(?:[,.;:!?)]|$|and\b|but\b|last\b|this\b|in\b|on\b"
+            rf"|yesterday\b|today\b|recently\b))"), by_first_word=False)
+
+
+def _runs_or_none(words: Iterable[str]) -> set[str] | None:
+    """The words as a set if each is one run of letters (else None: no test possible)."""
+    words = set(words)
+    return words if all(LETTERS_RX.fullmatch(w) for w in words) else None
+
+
+def _dob_cue_pattern(phrases: list[str]) -> str:
+    """DOB labels; a bare 'b.' only before a number."""
+    dob = [p for p in phrases if p != "b."]
+    alts = [rf"(?<![\w.])(?:{alternation(dob)})(?![\w])"] if dob else []
+    if "b." in phrases:
+        alts.append(r"(?<![\w.])b\.(?=\s*\d)")
+    return f"(?:{'|'.join(alts)})"
 
 
 @lru_cache(maxsize=1)
@@ -238,39 +415,153 @@ def is_valid_nhs_number(number: str) -> bool:
 
 
 class TextView:
-    """Tokens of a text with the questions every rule asks about them."""
+    """The words of a text, found once, and the questions every rule asks about them.
+
+    Word i is ``words[i]`` at ``starts[i]:ends[i]``; ``gaps[i]`` is the text after it, up to
+    the next word (or the end); ``lowers[i]`` is its lower case and ``bares[i]`` the word
+    without a possessive 's.
+    """
 
     def __init__(self, text: str, lex: Lexicon):
         self.text = text
         self.lex = lex
-        self.tokens = [Token(m.start(), m.end(), m.group()) for m in WORD_RX.finditer(text)]
-        self._starts = {t.start: i for i, t in enumerate(self.tokens)}
+        split = ASCII_WORD_SPLIT_RX.split if text.isascii() else WORD_SPLIT_RX.split
+        parts = split(text)  # gap, word, gap, word, ..., gap
+        offsets = list(accumulate(map(len, parts), initial=0))
+        self.words: list[str] = parts[1::2]
+        self.gaps: list[str] = parts[2::2]
+        self.starts: list[int] = offsets[1:-1:2]
+        self.ends: list[int] = offsets[2::2]
+        self.n = len(self.words)
+        self.joined = " ".join(self.words)
+        if self.n:
+            self.lowers = self.joined.lower().split(" ")
+            self.bares = (self.joined + " ").replace("'s ", " ").replace("’s ", " ")[:-1] \
+                .split(" ")
+        else:
+            self.lowers = self.bares = []
+        # lower case == case folding, letter for letter (see FOLD_SAFE)
+        self.plain = not any(map(text.__contains__, FOLD_TRAPS))
         self._sent: dict[int, bool] = {}
 
-    def index_at(self, pos: int) -> int | None:
-        return self._starts.get(pos)
+    # -- indexes, built when first asked for
 
-    def gap(self, i: int) -> str:
-        """Text between token i and token i+1."""
-        if i + 1 >= len(self.tokens):
-            return self.text[self.tokens[i].end:]
-        return self.text[self.tokens[i].end:self.tokens[i + 1].start]
+    @cached_property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def index(self) -> dict[str, list[int]]:
+        """Word indices by lower-case word."""
+        index: dict[str, list[int]] = {}
+        add = index.setdefault
+        for i, w in enumerate(self.lowers):
+            add(w, []).append(i)
+        return index
+
+    @cached_property
+    def sep_words(self) -> list[str]:
+        """The hyphenated and apostrophised words (lower case, each once)."""
+        return [w for w in filterfalse(str.isalpha, self.index)
+                if "-" in w or "'" in w or "’" in w]
+
+    def where_sep_words(self, test: Callable[[str], bool]) -> list[int]:
+        """Indices of the hyphenated and apostrophised words passing ``test`` (lower case)."""
+        return [i for w in self.sep_words if test(w) for i in self.index[w]]
+
+    @cached_property
+    def inner_runs(self) -> dict[str, list[int]]:
+        """Offsets of the parts of hyphenated and apostrophised words, by lower case."""
+        out: defaultdict[str, list[int]] = defaultdict(list)
+        starts, index = self.starts, self.index
+        for w in self.sep_words:
+            ix = index[w]
+            off = 0
+            for part in w.replace("’", "-").replace("'", "-").split("-"):
+                out[part].extend(starts[i] + off for i in ix)
+                off += len(part) + 1
+        return dict(out)
+
+    @cached_property
+    def case_run_set(self) -> set[str]:
+        """Every run of letters in the text (words split at hyphens and apostrophes)."""
+        return set(self.joined.replace("’", " ").replace("'", " ").replace("-", " ").split(" "))
+
+    @cached_property
+    def run_set(self) -> set[str]:
+        """Every run of letters in the text, lower case (and the whole words)."""
+        return self.index.keys() | self.inner_runs.keys()
+
+    def run_starts(self, run: str) -> list[int]:
+        """Offsets of the runs of letters equal to ``run`` (lower case); plain texts only."""
+        starts = self.starts
+        return [starts[i] for i in self.index.get(run, ())] + self.inner_runs.get(run, [])
+
+    @cached_property
+    def ndigits(self) -> int:
+        return len(DIGIT_RX.findall(self.text))
+
+    @cached_property
+    def digit_starts(self) -> list[int]:
+        """Offsets of the numbers written in digits, after a non-word character."""
+        return [m.start() for m in DIGIT_START_RX.finditer(self.text)] if self.ndigits else []
+
+    def occurrences(self, needle: str) -> list[int]:
+        """Offsets of ``needle`` (lower case) in the lower-cased text after a non-word
+        character; plain texts only."""
+        text, low = self.text, self.low
+        out = []
+        q = low.find(needle)
+        while q >= 0:
+            if q == 0 or not _is_word_char(text[q - 1]):
+                out.append(q)
+            q = low.find(needle, q + 1)
+        return out
+
+    def where(self, keys: Collection[str]) -> list[int]:
+        """Indices of the words whose lower case is one of ``keys``, in order (read only)."""
+        index = self.index
+        hits = index.keys() & keys
+        if not hits:
+            return []
+        if len(hits) == 1:
+            return index[hits.pop()]
+        return sorted(i for k in hits for i in index[k])
+
+    @cached_property
+    def start_index(self) -> dict[int, int]:
+        return dict(zip(self.starts, range(self.n), strict=True))
+
+    # -- questions about word i
+
+    def index_at(self, pos: int) -> int | None:
+        return self.start_index.get(pos)
 
     def spaced(self, i: int) -> bool:
-        """Tokens i and i+1 are separated by spaces only (same line)."""
-        return i + 1 < len(self.tokens) and bool(SPACES_RX.fullmatch(self.gap(i)))
+        """Words i and i+1 are separated by spaces only (same line)."""
+        return i + 1 < self.n and not self.gaps[i].strip(" \t\u00a0")
 
     def prev_word(self, i: int) -> str:
-        return self.tokens[i - 1].text.lower() if i > 0 else ""
+        return self.lowers[i - 1] if i > 0 else ""
+
+    def title(self, i: int) -> bool:
+        return _title_case(self.bares[i])
+
+    def initial(self, i: int) -> bool:
+        return _is_initial(self.bares[i])
+
+    def bare_end(self, i: int) -> int:
+        return self.starts[i] + len(self.bares[i])
 
     def sentence_initial(self, i: int) -> bool:
-        if i not in self._sent:
-            self._sent[i] = _is_sentence_start(self.text, self.tokens[i].start)
-        return self._sent[i]
+        s = self._sent.get(i)
+        if s is None:
+            s = self._sent[i] = _is_sentence_start(self.text, self.starts[i])
+        return s
 
     def looks_like_verb_or_adverb(self, i: int) -> bool:
-        w = self.tokens[i].bare.lower()
-        return (self.sentence_initial(i) and self.tokens[i].bare not in self.lex.all_names
+        w = self.bares[i].lower()
+        return (self.sentence_initial(i) and self.bares[i] not in self.lex.all_names
                 and (w.endswith("ed") or w.endswith("ing") or w.endswith("ly")))
 
 
@@ -284,6 +575,9 @@ def _wordy(word: str, lex: Lexicon) -> bool:
     return word not in lex.all_names and word.lower().endswith(WORDY_SUFFIXES)
 
 
+ABBREVIATION_BEFORE_RX = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$")
+
+
 def _is_sentence_start(text: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and text[i] in " \t\u00a0\"'“‘([{*•–—-\n":
@@ -294,7 +588,7 @@ def _is_sentence_start(text: str, pos: int) -> bool:
     if c in "!?:;":
         return True
     if c == ".":
-        m = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", text[max(0, i - 30):i])
+        m = ABBREVIATION_BEFORE_RX.search(text[max(0, i - 30):i])
         if m:
             w = m.group(1)
             if w.lower() in ABBREVIATIONS or (len(w) == 1 and w.isupper()):
@@ -304,21 +598,27 @@ def _is_sentence_start(text: str, pos: int) -> bool:
 
 
 # --------------------------------------------------------------------------- numbers
+#
+# The number patterns begin with the first character of the number and only then look at the
+# character before it, so that ``re`` can skip to candidate characters quickly; the matches
+# are the same as with the look-behind in front.
+
+NHS_RX = re.compile(r"(\d(?<![\w+/.]\d)(?<!\d[ -]\d)\d{2}([ -]?)\d{3}\2\d{4})(?![\w/])(?![ -]\d)")
 
 
-def _nhs_numbers(text: str) -> list[Candidate]:
-    rx = re.compile(r"(?<![\w+/.])(?<!\d[ -])(\d{3}([ -]?)\d{3}\2\d{4})(?![\w/])(?![ -]\d)")
-    out = []
-    for m in rx.finditer(text):
-        if is_valid_nhs_number(m.group(1)):
-            out.append(Candidate(m.start(1), m.end(1), "NHS_NUMBER",
-                                 "10-digit number passing the NHS modulus-11 check digit"))
-    return out
+def _nhs_numbers(v: TextView) -> list[Candidate]:
+    if v.ndigits < 10:
+        return []
+    return [Candidate(m.start(1), m.end(1), "NHS_NUMBER",
+                      "10-digit number passing the NHS modulus-11 check digit")
+            for m in NHS_RX.finditer(v.text) if is_valid_nhs_number(m.group(1))]
 
 
 PHONE_RUN_RX = re.compile(
-    r"(?<![\w+/.£$])(?:\+44\s?(?:\(0\)\s?)?)?(?:\(0\d{2,5}\)|\d+)(?:[ -](?:\(0\d{2,5}\)|\d+))*"
-    r"(?![\w/])")
+    r"[+(\d](?<![\w+/.£$][+(\d])"  # where the number starts
+    r"(?:(?<=\+)44\s?(?:\(0\)\s?)?(?:\(0\d{2,5}\)|\d+)|(?<=\()0\d{2,5}\)|(?<=\d)\d*)"
+    r"(?:[ -](?:\(0\d{2,5}\)|\d+))*(?![\w/])")
+PHONE_PART_RX = re.compile(r"\+44\s?(?:\(0\)\s?)?(?:\d+)?|\(0\d{2,5}\)|\d+")
 PHONE_GROUPINGS_11 = {(11,), (5, 6), (4, 7), (3, 8), (4, 3, 4), (3, 4, 4), (5, 3, 3), (3, 3, 5),
                       (4, 4, 3), (6, 5), (2, 9)}
 
@@ -357,22 +657,29 @@ def _phone_kind(digits: str) -> str:
 
 
 FOREIGN_PHONE_RX = re.compile(
-    r"(?<![\w+/.£$])(?:"
-    r"\+353[ -]?\(?0?\)?\d{1,2}[ -]?\d{3}[ -]?\d{3,4}"          # Ireland, international
-    r"|08[35-9][ -]?\d{3}[ -]?\d{4}"                               # Ireland, mobile
-    r"|\+61[ -]?\(?0?\)?\d[ -]?\d{4}[ -]?\d{4}"                   # Australia, international
-    r"|04\d{2}[ -]\d{3}[ -]\d{3}|04\d{8}"                          # Australia, mobile
-    r"|\(0[2378]\)[ -]?\d{4}[ -]?\d{4}"                            # Australia, landline
-    r"|\+1[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]\d{4}|\(\d{3}\)[ -]?\d{3}-\d{4}"  # North America
+    r"(?:\+(?<![\w+/.£$]\+)(?:"
+    r"353[ -]?\(?0?\)?\d{1,2}[ -]?\d{3}[ -]?\d{3,4}"                # Ireland, international
+    r"|61[ -]?\(?0?\)?\d[ -]?\d{4}[ -]?\d{4}"                       # Australia, international
+    r"|1[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]\d{4})"                       # North America
+    r"|0(?<![\w+/.£$]0)(?:"
+    r"8[35-9][ -]?\d{3}[ -]?\d{4}"                                  # Ireland, mobile
+    r"|4\d{2}[ -]\d{3}[ -]\d{3}|4\d{8})"                            # Australia, mobile
+    r"|\((?<![\w+/.£$]\()(?:"
+    r"0[2378]\)[ -]?\d{4}[ -]?\d{4}"                                # Australia, landline
+    r"|\d{3}\)[ -]?\d{3}-\d{4})"                                    # North America
     r")(?![\w/])(?![ -]\d)")
 
 
-def _phones(text: str) -> list[Candidate]:
+def _phones(v: TextView) -> list[Candidate]:
+    if v.ndigits < 10:  # every phone number has ten digits or more
+        return []
+    text = v.text
     out = [Candidate(m.start(), m.end(), "PHONE", "phone number (Irish, Australian or North "
                      "American format)") for m in FOREIGN_PHONE_RX.finditer(text)]
     for m in PHONE_RUN_RX.finditer(text):
-        parts = [(g.start(), g.end(), g.group()) for g in
-                 re.finditer(r"\+44\s?(?:\(0\)\s?)?(?:\d+)?|\(0\d{2,5}\)|\d+", m.group())]
+        if len(m.group()) < 10:
+            continue  # fewer than ten digits
+        parts = [(g.start(), g.end(), g.group()) for g in PHONE_PART_RX.finditer(m.group())]
         # A '+44' swallowed its first group ('+44 7700'): keep it as one group.
         i = 0
         while i < len(parts):
@@ -397,23 +704,28 @@ EMAIL_RX = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
-def _emails(text: str) -> list[Candidate]:
+def _emails(v: TextView) -> list[Candidate]:
+    if "@" not in v.text:
+        return []
     return [Candidate(m.start(), m.end(), "EMAIL", "email address")
-            for m in EMAIL_RX.finditer(text)]
+            for m in EMAIL_RX.finditer(v.text)]
 
 
 POSTCODE_RX = re.compile(r"(?<![\w-])([A-Za-z]{1,2}\d[A-Za-z\d]?)( ?)(\d[A-Za-z]{2})(?![\w-])")
+POSTCODE_GATE_RX = re.compile(r"\d(?<=[A-Za-z]\d)[A-Za-z\d]? ?\d[A-Za-z]{2}")  # in every postcode
 
 
-def _postcodes(text: str, lex: Lexicon) -> list[Candidate]:
+def _postcodes(v: TextView) -> list[Candidate]:
+    if not v.ndigits or not POSTCODE_GATE_RX.search(v.text):
+        return []
     out = []
-    for m in POSTCODE_RX.finditer(text):
+    for m in POSTCODE_RX.finditer(v.text):
         outward, space, inward = m.groups()
         value = m.group()
         if not (value.isupper() or (value.islower() and space)):
             continue
         area = re.match(r"[A-Za-z]+", outward).group().upper()
-        if area not in lex.postcode_areas:
+        if area not in v.lex.postcode_areas:
             continue
         if any(c in "CIKMOV" for c in inward[1:].upper()):
             continue
@@ -423,11 +735,15 @@ def _postcodes(text: str, lex: Lexicon) -> list[Candidate]:
 
 NI_RX = re.compile(r"(?<![\w-])([A-Za-z])([A-Za-z])[ -]?(\d{2})[ -]?(\d{2})[ -]?(\d{2})[ -]?"
                    r"([A-Da-d])(?![\w-])")
+NI_GATE_RX = re.compile(r"\d\d[ -]?\d\d[ -]?\d\d")  # inside every NI number
 
 
-def _ni_numbers(text: str, lex: Lexicon) -> list[Candidate]:
+def _ni_numbers(v: TextView) -> list[Candidate]:
+    if v.ndigits < 6 or not NI_GATE_RX.search(v.text):
+        return []
+    lex = v.lex
     out = []
-    for m in NI_RX.finditer(text):
+    for m in NI_RX.finditer(v.text):
         value = m.group()
         letters = (m.group(1) + m.group(2) + m.group(6))
         if not (letters.isupper() or letters.islower()):
@@ -448,25 +764,29 @@ RECORD_VALUE_RX = re.compile(
 RECORD_FILLER_RX = re.compile(
     r"(?:\s*(?:[:#=.]|-|–|no\b\.?|nos\b\.?|number\b|num\b|ref\b\.?|reference\b|id\b|is\b|was\b"
     r"|of\b|given\s+as\b|recorded\s+as\b|on\s+file\s+as\b)\s*|\s+)+", re.IGNORECASE)
-PRISON_NUMBER_RX = re.compile(r"(?<![\w/-])[A-Z]\d{4}[A-Z]{2}(?![\w/-])")
+PRISON_NUMBER_RX = re.compile(r"[A-Z](?<![\w/-][A-Z])\d{4}[A-Z]{2}(?![\w/-])")
 
 
-def _record_numbers(text: str, lex: Lexicon) -> list[Candidate]:
+def _record_numbers(v: TextView) -> list[Candidate]:
+    if not v.ndigits:  # a record number has digits
+        return []
+    text = v.text
     out = []
-    for m in lex.record_cue_rx.finditer(text):
+    for m in v.lex.record_cues.matches(v):
         f = RECORD_FILLER_RX.match(text, m.end())
         if not f:
             continue
-        v = RECORD_VALUE_RX.match(text, f.end())
-        if not v:
+        r = RECORD_VALUE_RX.match(text, f.end())
+        if not r:
             continue
-        value = v.group().rstrip("/-")
+        value = r.group().rstrip("/-")
         if sum(c.isdigit() for c in value) < 3:
             continue
-        out.append(Candidate(v.start(), v.start() + len(value), "RECORD_NUMBER",
+        out.append(Candidate(r.start(), r.start() + len(value), "RECORD_NUMBER",
                              f"record or case number after '{m.group()}'"))
-    for m in PRISON_NUMBER_RX.finditer(text):
-        out.append(Candidate(m.start(), m.end(), "RECORD_NUMBER", "prison number format"))
+    if v.ndigits >= 4:
+        for m in PRISON_NUMBER_RX.finditer(text):
+            out.append(Candidate(m.start(), m.end(), "RECORD_NUMBER", "prison number format"))
     return out
 
 
@@ -486,16 +806,21 @@ DATE_RX = re.compile(
     rf")", re.IGNORECASE)
 TIME_SKIP_RX = re.compile(r"\s*at\s+\d{1,2}[:.]\d{2}\s*(?:am|pm|hrs|h)?\s*(?:on\s+)?",
                           re.IGNORECASE)
+YEAR_IN_RX = re.compile(rf"(?<!\d){YEAR4}(?!\d)")
+SENTENCE_END_RX = re.compile(r"[.!?](?:\s|$)|\n")
 
 
 def _date_year(s: str) -> int | None:
-    m = re.search(rf"(?<!\d){YEAR4}(?!\d)", s)
+    m = YEAR_IN_RX.search(s)
     return int(m.group()) if m else None
 
 
-def _dobs(text: str, lex: Lexicon) -> list[Candidate]:
+def _dobs(v: TextView) -> list[Candidate]:
+    if not v.ndigits:  # a date of birth has digits
+        return []
+    text, lex = v.text, v.lex
     out: list[Candidate] = []
-    for m in lex.dob_cue_rx.finditer(text):
+    for m in lex.dob_cues.matches(v):
         cue = m.group()
         pos = m.end()
         t = TIME_SKIP_RX.match(text, pos)
@@ -526,7 +851,7 @@ def _conflicting_dobs(text: str, lex: Lexicon, pos: int, year: int | None) -> li
     if year is None:
         return []
     end = len(text)
-    m = re.search(r"[.!?](?:\s|$)|\n", text[pos:pos + 200])
+    m = SENTENCE_END_RX.search(text[pos:pos + 200])
     if m:
         end = pos + m.start()
     out = []
@@ -547,67 +872,71 @@ def _conflicting_dobs(text: str, lex: Lexicon, pos: int, year: int | None) -> li
     return out
 
 
-def _ages(text: str, lex: Lexicon, anchors: list[tuple[int, int]]) -> list[Candidate]:
-    num = rf"(?:\d{{1,3}}|{lex.number_word_alt})"
+AGE_SHORT_RX = re.compile(r"(\d(?<![\w.£$-]\d)\d{0,2})\s?(?:y/o|y\.o\.?|yo|yrs? old)(?![\w/])",
+                          re.IGNORECASE)
+AGE_NOT_AFTER_RX = re.compile(
+    r"\s*(?:-|–|to\b|\+|plus\b|and\s+(?:over|under|above|older|up)|or\s+"
+    r"(?:over|under|above|older)|years?\s+and|s\b|['’]s\b)")
+# A bare number in an identifying position: "Jordan, 19,", "Leah (13)", "Mr B, 84, ...".
+AGE_BARE_RX = re.compile(r",\s*(\d{1,3})(?=\s*(?:,|\.(?!\d)|;|\)|$|\s(?:and|who|was|is|has|had|with"
+                         r"|lives|living|from|presented|admitted|came|said|told|attended)\b))"
+                         r"|\s*\((\d{1,3})\)")
+BARE_AGE_GATE_RX = re.compile(r"[,(]\s*\d")  # inside every match of AGE_BARE_RX
+AGE_POPULATION_BEFORE = {"mean", "average", "median", "retirement", "school", "pension", "minimum",
+                         "maximum", "legal", "gestational"}
+
+
+def _age_ok(value: str) -> bool:
+    v = value.strip()
+    return not v.isdigit() or 0 < int(v) <= 120
+
+
+def _ages(v: TextView, anchors: list[tuple[int, int]]) -> list[Candidate]:
+    text, lex, ok = v.text, v.lex, _age_ok
     out: list[Candidate] = []
-
-    def ok(value: str) -> bool:
-        v = value.strip()
-        return not v.isdigit() or 0 < int(v) <= 120
-
-    unit_rx = re.compile(
-        rf"(?<![\w.£$-])({num})(?:\s*-\s*|\s+|(?=[a-z]))(?:years?|yrs?|months?|weeks?|days?)"
-        rf"(?:\s*-\s*|\s+)old(?![\w-])", re.IGNORECASE)
-    for m in unit_rx.finditer(text):
+    if not v.plain:
+        units = list(lex.age_unit_rx.finditer(text))
+    elif "old" in v.low:  # numbers start with digits or Lexicon.age_unit_number_runs
+        starts = v.digit_starts + [q for run in v.run_set & lex.age_unit_number_runs
+                                   for q in v.run_starts(run)]
+        units = _finditer_at(lex.age_unit_rx, text, starts)
+    else:
+        units = []
+    for m in units:
         if ok(m.group(1)) and not _range_before(text, m.start()):
             out.append(Candidate(m.start(), m.end(), "AGE", "age with 'years old'"))
-    short_rx = re.compile(r"(?<![\w.£$-])(\d{1,3})\s?(?:y/o|y\.o\.?|yo|yrs? old)(?![\w/])",
-                          re.IGNORECASE)
-    for m in short_rx.finditer(text):
-        if ok(m.group(1)):
-            out.append(Candidate(m.start(), m.end(), "AGE", "age with 'y/o'"))
-    aged_rx = re.compile(
-        rf"(?<![\w-])(aged|age)\s*[:\-]?\s*({num})(\s+(?:years?|months?|weeks?|days?)"
-        rf"(?:\s+old)?)?(?![\w-])", re.IGNORECASE)
-    for m in aged_rx.finditer(text):
+    if v.ndigits:
+        for m in _finditer_at(AGE_SHORT_RX, text, v.digit_starts):
+            if ok(m.group(1)):
+                out.append(Candidate(m.start(), m.end(), "AGE", "age with 'y/o'"))
+    if not v.plain:
+        aged = list(lex.aged_rx.finditer(text))
+    else:
+        aged = _finditer_at(lex.aged_rx, text, v.occurrences("age")) if "age" in v.low else []
+    for m in aged:
         before = text[max(0, m.start() - 25):m.start()].lower().split()
-        if before and before[-1] in {"mean", "average", "median", "retirement", "school",
-                                     "pension", "minimum", "maximum", "legal", "gestational"}:
+        if before and before[-1] in AGE_POPULATION_BEFORE:
             continue
-        after = text[m.end():m.end() + 20].lower()
-        if re.match(r"\s*(?:-|–|to\b|\+|plus\b|and\s+(?:over|under|above|older|up)|or\s+"
-                    r"(?:over|under|above|older)|years?\s+and|s\b|['’]s\b)", after):
+        if AGE_NOT_AFTER_RX.match(text[m.end():m.end() + 20].lower()):
             continue
         if not ok(m.group(2)):
             continue
         out.append(Candidate(m.start(2), m.end(3) if m.group(3) else m.end(2), "AGE",
                              f"exact age after '{m.group(1)}'"))
-        tail = re.match(rf"\s*(?:,|and|&)\s*({num})(?![\w-])", text[m.end():m.end() + 40])
+        tail = lex.aged_tail_rx.match(text[m.end():m.end() + 40])
         if tail and ok(tail.group(1)):
             s = m.end() + tail.start(1)
             out.append(Candidate(s, s + len(tail.group(1)), "AGE",
                                  f"exact age after '{m.group(1)}'"))
-    pron_rx = re.compile(
-        rf"(?<![\w'’])(?:(?:he|she|they|who)(?:['’]s|\s+is|\s+was|\s+(?:is|was)\s+(?:now|only|just))"
-        rf"|I(?:['’]m|\s+am|\s+was|\s+(?:am|was)\s+(?:now|only|just)))"
-        rf"\s+(?:just\s+)?({num})(?=\s*(?:[,.;:!?)]|$|and\b|but\b|now\b|this\b|next\b|last\b"
-        rf"|so\b|with\b|when\b|years?\b(?!\s+(?:in|of|since|ago)\b)))",
-        re.IGNORECASE)
-    for m in pron_rx.finditer(text):
-        if ok(m.group(1)) and not re.match(r"\s+and\s+a\s+half", text[m.end():m.end() + 20]):
-            out.append(Candidate(m.start(1), m.end(1), "AGE", "exact age of a person"))
-    turned_rx = re.compile(rf"(?<![\w-])(?:turned|turns|turning|just\s+turned)\s+({num})"
-                           rf"(?=\s*(?:[,.;:!?)]|$|and\b|but\b|last\b|this\b|in\b|on\b"
-                           rf"|yesterday\b|today\b|recently\b))", re.IGNORECASE)
-    for m in turned_rx.finditer(text):
+    if not v.plain or _number_after_is(v):
+        for m in lex.age_pronoun.matches(v):
+            if ok(m.group(1)) and not re.match(r"\s+and\s+a\s+half", text[m.end():m.end() + 20]):
+                out.append(Candidate(m.start(1), m.end(1), "AGE", "exact age of a person"))
+    for m in lex.age_turned.matches(v):
         if ok(m.group(1)):
             out.append(Candidate(m.start(1), m.end(1), "AGE", "age the person has turned"))
-    # A bare number in an identifying position: "Jordan, 19,", "Leah (13)", "Mr B, 84, ...".
-    bare_rx = re.compile(r",\s*(\d{1,3})(?=\s*(?:,|\.(?!\d)|;|\)|$|\s(?:and|who|was|is|has|had|with"
-                         r"|lives|living|from|presented|admitted|came|said|told|attended)\b))"
-                         r"|\s*\((\d{1,3})\)")
     for _a_start, a_end in anchors:
-        m = bare_rx.match(text, a_end)
+        m = AGE_BARE_RX.match(text, a_end)
         if not m:
             continue
         g = 1 if m.group(1) else 2
@@ -617,12 +946,51 @@ def _ages(text: str, lex: Lexicon, anchors: list[tuple[int, int]]) -> list[Candi
     return out
 
 
+# what comes right before the number in an age of a person ("she's 19", "I am now 40")
+PRONOUN_AGE_BEFORE = ("'s", "’s", "'m", "’m", "is", "was", "am", "now", "only", "just")
+
+
+def _number_after_is(v: TextView) -> bool:
+    """A number after spaces after one of PRONOUN_AGE_BEFORE (plain texts only)."""
+    text, low, runs = v.text, v.low, v.run_set
+    starts = v.digit_starts + [q for run in runs & v.lex.pronoun_age_number_runs
+                               for q in v.run_starts(run)]
+    for q in starts:
+        k = q
+        while k and text[k - 1].isspace():
+            k -= 1
+        if k < q and low.endswith(PRONOUN_AGE_BEFORE, 0, k):
+            return True
+    return False
+
+
+RANGE_BEFORE_RX = re.compile(r"(?:\d\s*(?:-|–|to)\s*|between\s+\d+\s+and\s+)$")
+
+
 def _range_before(text: str, pos: int) -> bool:
-    return bool(re.search(r"(?:\d\s*(?:-|–|to)\s*|between\s+\d+\s+and\s+)$",
-                          text[max(0, pos - 15):pos]))
+    return bool(RANGE_BEFORE_RX.search(text[max(0, pos - 15):pos]))
 
 
 # --------------------------------------------------------------------------- names
+
+TITLE_GAP_RX = re.compile(r"\.?[ \t\u00a0]+|\.")
+INITIALS_GAP_RX = re.compile(r"\.?[ \t\u00a0]*|\.")
+INITIAL_GAP_RX = re.compile(r"\.\s?|\s")
+LABEL_GAP_RX = re.compile(r"[ \t.]*")
+INITIALS_BEFORE_RX = re.compile(r"[A-Z]\.?\s*$")
+BLOCKED_WORDS_RX = re.compile(r"(?:['’]s?)?\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")
+BLOCKED_CITATION_RX = re.compile(r"(?:['’]s?)?\s*(?:\(\s*(?:19|20)\d{2}|,\s*(?:19|20)\d{2}\b|"
+                                 r"et\s+al\b|and\s+colleagues\b)")
+AUTHORED_BEFORE_RX = re.compile(
+    r"(?:developed|devised|created|proposed|described|introduced|designed|"
+    r"coined|written|edited)\s+by\s+$|according\s+to\s+$", re.IGNORECASE)
+CAPS_SURNAME_RX = re.compile(  # "SMITH, John"
+    r"([A-Z](?<![\w'’-][A-Z])[A-Z'’-]{2,}),\s*([A-Z][a-z][^\W\d_]*)(?![\w])")
+ROLE_AFTER_RX = re.compile(r"(?:,[ \t]*|[ \t]+)(?:['‘\"“])?")
+ME_AND_RX = re.compile(r"(?:m(?<![\w'’]m)e|I(?<![\w'’]I))\s+and\s+")  # "me and X", "I and X"
+ASCII_LOWER_BUT_I = set("abcdefghjklmnopqrstuvwxyz")  # the one-letter words, but 'I'/'i'
+
+DETERMINERS = {"the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "your"}
 
 
 class NameFinder:
@@ -630,40 +998,40 @@ class NameFinder:
         self.v = view
         self.lex = view.lex
         self.text = view.text
-        self.toks = view.tokens
         self.anonymised: list[tuple[int, int]] = []  # "Mr B", "service user A": age anchors
         self.cands: list[Candidate] = []
 
     # -- shared tests
     def nameish(self, i: int, allow_stop_names: bool = True) -> bool:
-        """Token i could be a (sur)name: title-case, not a stopword, facility or street word."""
-        t = self.toks[i]
-        w = t.bare
-        if not t.is_title_case or len(w) < 2 or t.is_contraction:
+        """Word i could be a (sur)name: title-case, not a stopword, facility or street word."""
+        lex = self.lex
+        w = self.v.bares[i]
+        if not _title_case(w) or len(w) < 2 or _is_contraction(self.v.words[i]):
             return False
-        if w in self.lex.all_names and allow_stop_names:
+        if w in lex.all_names and allow_stop_names:
             return True
-        if w.lower() in self.lex.stopwords:
+        if w.lower() in lex.stopwords:
             return False
-        if w in self.lex.facility_all_words or w in self.lex.street_words:
+        if w in lex.facility_all_words or w in lex.street_words:
             return False
-        return w not in self.lex.suffix_stop
+        return w not in lex.suffix_stop
 
     def extend_surname(self, i: int, limit: int = 2) -> int:
-        """Index of the last token of a name starting at token i (adds surnames after it)."""
+        """Index of the last word of a name starting at word i (adds surnames after it)."""
+        v, lex = self.v, self.lex
+        words, bares = v.words, v.bares
         j = i
-        while limit and self.toks[j].bare == self.toks[j].text and self.v.spaced(j):
+        while limit and bares[j] == words[j] and v.spaced(j):
             k = j + 1
-            t = self.toks[k]
-            if t.text in self.lex.particles and k + 1 < len(self.toks) and self.v.spaced(k) \
-                    and self.toks[k + 1].is_title_case:
+            if words[k] in lex.particles and k + 1 < v.n and v.spaced(k) and v.title(k + 1):
                 j = k + 1
                 limit -= 1
                 continue
-            if not t.is_title_case or len(t.bare) < 2:
+            b = bares[k]
+            if not _title_case(b) or len(b) < 2:
                 break
-            if t.bare.lower() in self.lex.stopwords or t.bare in self.lex.facility_all_words \
-                    or t.bare in self.lex.street_words or t.bare in self.lex.suffix_stop:
+            if b.lower() in lex.stopwords or b in lex.facility_all_words \
+                    or b in lex.street_words or b in lex.suffix_stop:
                 break
             j = k
             limit -= 1
@@ -672,40 +1040,36 @@ class NameFinder:
     def blocked_after(self, end: int) -> bool:
         """A law, scale, report or citation follows: 'Clare's Law', 'Gibbs (1988)'."""
         rest = self.text[end:end + 40]
-        m = re.match(r"(?:['’]s?)?\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?", rest)
+        m = BLOCKED_WORDS_RX.match(rest)
         if m and (m.group(1) in self.lex.suffix_stop or
                   (m.group(2) and f"{m.group(1)} {m.group(2)}" in self.lex.suffix_stop)):
             return True
         if m and m.group(1).lower() in {"pain", "coma"} and m.group(2) and \
                 m.group(2).lower() == "scale":
             return True
-        return bool(re.match(r"(?:['’]s?)?\s*(?:\(\s*(?:19|20)\d{2}|,\s*(?:19|20)\d{2}\b|"
-                             r"et\s+al\b|and\s+colleagues\b)", rest))
+        return bool(BLOCKED_CITATION_RX.match(rest))
 
     def pet_before(self, i: int) -> bool:
-        for k in range(max(0, i - 3), i):
-            if self.toks[k].text.lower() in self.lex.pet_cues:
-                return True
-        return False
+        lowers, pets = self.v.lowers, self.lex.pet_cues
+        return any(lowers[k] in pets for k in range(max(0, i - 3), i))
 
     def theorist_nearby(self, i: int) -> bool:
         """'Roper, Logan and Tierney': a theorist's surname listed with other theorists."""
-        if self.toks[i].bare not in self.lex.theorist_surnames:
+        bares, theorists = self.v.bares, self.lex.theorist_surnames
+        if bares[i] not in theorists:
             return False
-        return any(self.toks[k].bare in self.lex.theorist_surnames
-                   for k in range(max(0, i - 3), min(len(self.toks), i + 4)) if k != i)
+        return any(bares[k] in theorists
+                   for k in range(max(0, i - 3), min(self.v.n, i + 4)) if k != i)
 
     def add(self, start_i: int, end_i: int, reason: str, start: int | None = None) -> None:
-        s = self.toks[start_i].start if start is None else start
-        e = self.toks[end_i].bare_end
+        s = self.v.starts[start_i] if start is None else start
+        e = self.v.bare_end(end_i)
         if self.blocked_after(e):
             return
         words = self.text[s:e]
         if words.lower() in self.lex.theorist_full:
             return
-        if re.search(r"(?:developed|devised|created|proposed|described|introduced|designed|"
-                     r"coined|written|edited)\s+by\s+$|according\s+to\s+$",
-                     self.text[max(0, s - 20):s], re.IGNORECASE):
+        if AUTHORED_BEFORE_RX.search(self.text[max(0, s - 20):s]):
             return
         self.cands.append(Candidate(s, e, "NAME", reason))
 
@@ -722,281 +1086,313 @@ class NameFinder:
         return self.cands
 
     def titles(self) -> None:
-        toks, lex = self.toks, self.lex
-        for i, t in enumerate(toks):
-            if t.text.lower() not in lex.titles_inside or i + 1 >= len(toks):
+        v, lex = self.v, self.lex
+        words, bares, gaps, n = v.words, v.bares, v.gaps, v.n
+        for i in v.where(lex.titles_inside):
+            if i + 1 >= n or not TITLE_GAP_RX.fullmatch(gaps[i]):
                 continue
-            gap = self.v.gap(i)
-            if not re.fullmatch(r"\.?[ \t\u00a0]+|\.", gap):
-                continue
-            lower_title = t.text.islower()
-            if lower_title and t.text == "miss":
+            lower_title = words[i].islower()
+            if lower_title and words[i] == "miss":
                 continue
             j = i + 1
             last_word = None
             initials = []
-            while j < len(toks) and j - i <= 4:
-                tk = toks[j]
-                if tk.is_initial:
+            while j < n and j - i <= 4:
+                tk, w = words[j], bares[j]
+                if _is_initial(w):
                     initials.append(j)
-                    if tk.bare != tk.text:
+                    if w != tk:
                         break
-                    gap = self.v.gap(j)
-                    if j + 1 < len(toks) and re.fullmatch(r"\.?[ \t\u00a0]*|\.", gap) and \
-                            (toks[j + 1].is_initial or toks[j + 1].is_title_case):
-                        nxt = toks[j + 1]
-                        if gap.startswith(".") and " " in gap and not nxt.is_initial and (
-                                nxt.bare.lower() in lex.stopwords or nxt.is_contraction or
-                                _wordy(nxt.bare, lex)):
+                    gap = gaps[j]
+                    if j + 1 < n and INITIALS_GAP_RX.fullmatch(gap) and \
+                            (v.initial(j + 1) or v.title(j + 1)):
+                        nb = bares[j + 1]
+                        if gap.startswith(".") and " " in gap and not v.initial(j + 1) and (
+                                nb.lower() in lex.stopwords or _is_contraction(words[j + 1]) or
+                                _wordy(nb, lex)):
                             break  # "Mrs C. Anticipatory meds..." ends a sentence
                         j += 1
                         continue
                     break
-                if tk.text in lex.particles and j + 1 < len(toks) and self.v.spaced(j) and \
-                        toks[j + 1].text[:1].isupper():
+                if tk in lex.particles and j + 1 < n and v.spaced(j) and \
+                        words[j + 1][:1].isupper():
                     j += 1
                     continue
-                w = tk.bare
-                if w.lower() in lex.function_words or tk.is_contraction:
+                if w.lower() in lex.function_words or _is_contraction(tk):
                     break
                 if w.isupper() and len(w) <= 3:  # "Mr JB": initials
                     initials.append(j)
                     break
                 if w[:1].isupper() or (lower_title and w.islower() and len(w) >= 2):
                     last_word = j
-                    if tk.bare != tk.text or not self.v.spaced(j):
+                    if w != tk or not v.spaced(j):
                         break
-                    nxt = toks[j + 1] if j + 1 < len(toks) else None
-                    if nxt and (nxt.is_title_case or nxt.text in lex.particles) and \
-                            not lower_title and nxt.bare.lower() not in lex.stopwords and \
-                            nxt.bare not in lex.facility_all_words and \
-                            nxt.bare not in lex.street_words and \
-                            nxt.bare not in lex.suffix_stop:
+                    nb = bares[j + 1]
+                    if (v.title(j + 1) or words[j + 1] in lex.particles) and \
+                            not lower_title and nb.lower() not in lex.stopwords and \
+                            nb not in lex.facility_all_words and \
+                            nb not in lex.street_words and \
+                            nb not in lex.suffix_stop:
                         j += 1
                         continue
                 break
             if last_word is None:
                 if initials:
-                    self.anonymised.append((t.start, toks[initials[-1]].bare_end))
+                    self.anonymised.append((v.starts[i], v.bare_end(initials[-1])))
                 continue
             self.add(i, last_word, "title and surname")
 
     def initial_surname(self) -> None:
-        toks, lex = self.toks, self.lex
-        for i, t in enumerate(toks):
-            if not t.is_initial or t.text == "I" or t.bare != t.text:
+        v, lex, text = self.v, self.lex, self.text
+        words, bares, lowers, starts, ends, gaps, n = \
+            v.words, v.bares, v.lowers, v.starts, v.ends, v.gaps, v.n
+        if v.text.isascii():
+            singles = v.where(ASCII_LOWER_BUT_I)
+        else:  # one-letter words: their lower case is one character, but for 'İ'
+            singles = sorted(i for w, ix in v.index.items() if len(w) == 1 or w == "i\u0307"
+                             for i in ix)
+        for i in singles:
+            t = words[i]
+            if not _is_initial(t) or t == "I":
                 continue
-            if t.start > 0 and (self.text[t.start - 1].isalnum() or self.text[t.start - 1] in "'’"):
+            s = starts[i]
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "'’"):
                 continue
-            if i > 0 and (toks[i - 1].text.lower() in lex.lettered or
-                          toks[i - 1].text.lower() in lex.titles_inside) and \
-                    re.fullmatch(r"[ \t.]*", self.text[toks[i - 1].end:t.start]):
+            if i > 0 and (lowers[i - 1] in lex.lettered or lowers[i - 1] in lex.titles_inside) \
+                    and LABEL_GAP_RX.fullmatch(text[ends[i - 1]:s]):
                 continue
             j = i
-            gap = self.v.gap(j)
-            if t.text == "A" and not gap.startswith("."):
+            gap = gaps[j]
+            if t == "A" and not gap.startswith("."):
                 continue
-            if not re.fullmatch(r"\.\s?|\s", gap):
+            if not INITIAL_GAP_RX.fullmatch(gap):
                 continue
-            if j + 1 < len(toks) and toks[j + 1].is_initial and \
-                    re.fullmatch(r"\.\s?|\s", self.v.gap(j + 1)):
+            if j + 1 < n and v.initial(j + 1) and INITIAL_GAP_RX.fullmatch(gaps[j + 1]):
                 j += 1
             k = j + 1
-            if k >= len(toks) or "\n" in self.text[t.end:toks[k].start]:
+            if k >= n or "\n" in text[ends[i]:starts[k]]:
                 continue
-            if not self.nameish(k, allow_stop_names=False) or toks[k].bare in lex.all_names:
+            if not self.nameish(k, allow_stop_names=False) or bares[k] in lex.all_names:
                 continue
-            if "." in self.text[t.end:toks[k].start] and _wordy(toks[k].bare, lex):
+            if "." in text[ends[i]:starts[k]] and _wordy(bares[k], lex):
                 continue
-            if toks[k].bare in lex.theorist_surnames:
+            if bares[k] in lex.theorist_surnames:
                 continue
-            if i > 0 and re.search(r"[A-Z]\.?\s*$", self.text[max(0, t.start - 3):t.start]):
+            if i > 0 and INITIALS_BEFORE_RX.search(text[max(0, s - 3):s]):
                 continue  # "J.B. Smith" is handled as one; "A B C" lists are not names
             self.add(i, k, "initial and surname")
 
     def caps_surname_first(self) -> None:
-        rx = re.compile(r"(?<![\w'’-])([A-Z][A-Z'’-]{2,}),\s*([A-Z][a-z][^\W\d_]*)(?![\w])")
-        for m in rx.finditer(self.text):
+        if "," not in self.text:
+            return
+        for m in CAPS_SURNAME_RX.finditer(self.text):
             if m.group(1) in self.lex.caps_stop or m.group(2) not in self.lex.all_names:
                 continue
             i = self.v.index_at(m.start(2))
-            e = self.toks[i].bare_end if i is not None else m.end()
+            e = self.v.bare_end(i) if i is not None else m.end()
             self.cands.append(Candidate(m.start(), e, "NAME", "SURNAME, first name"))
 
     def first_names(self) -> None:
-        toks, lex = self.toks, self.lex
-        for i, t in enumerate(toks):
-            w = t.bare
-            if w not in lex.all_names:
-                if "-" in w and w.split("-")[0] in lex.first_names and t.is_title_case:
+        v, lex, text = self.v, self.lex, self.text
+        words, bares, lowers, n = v.words, v.bares, v.lowers, v.n
+        names = lex.all_names
+        hits = names.intersection(bares)
+        hyphens = "-" in v.joined
+        if not (hits or hyphens):
+            return
+        # the words whose bare form is a name (possessives are apostrophised words) or
+        # hyphenated
+        found = {*v.where({h.lower() for h in hits}),
+                 *v.where_sep_words(lambda w: "-" in w or w.endswith(("'s", "’s")))}
+        for i in sorted(found):
+            w = bares[i]
+            if w not in names:
+                if hyphens and "-" in w and w.split("-")[0] in lex.first_names and v.title(i):
                     pass
                 else:
                     continue
-            if not t.is_title_case or w in lex.cue_only:
+            if not v.title(i) or w in lex.cue_only:
                 continue
-            prev = self.v.prev_word(i)
+            prev = v.prev_word(i)
             if i > 0 and prev in {"st", "saint"}:
                 continue
             if w in lex.place_like:
                 if prev in lex.locative:
                     continue
-                if prev == "to" and i > 1 and toks[i - 2].text.lower() in lex.locative_to_verbs:
+                if prev == "to" and i > 1 and lowers[i - 2] in lex.locative_to_verbs:
                     continue
             if w in lex.virtue:
-                nxt = toks[i + 1].text.lower() if i + 1 < len(toks) else ""
-                if not (t.bare != t.text or (self.v.spaced(i) and nxt in lex.name_followers
-                                             and nxt != "and") or
-                        re.match(r"\s\(", self.text[t.end:t.end + 2]) or
-                        lex.appositive_rx.match(self.text, t.bare_end)):
+                nxt = lowers[i + 1] if i + 1 < n else ""
+                if not (w != words[i] or (v.spaced(i) and nxt in lex.name_followers
+                                          and nxt != "and") or
+                        re.match(r"\s\(", text[v.ends[i]:v.ends[i] + 2]) or
+                        lex.appositive_rx.match(text, v.bare_end(i))):
                     continue
             elif w in lex.ambiguous:
-                if self.v.sentence_initial(i):
-                    after = self.text[t.bare_end:t.bare_end + 30]
-                    nxt = toks[i + 1].text.lower() if i + 1 < len(toks) else ""
-                    if not (t.bare != t.text or re.match(r",\s|\s\(", after) or
-                            (self.v.spaced(i) and nxt in lex.name_followers) or
-                            (self.v.spaced(i) and self.nameish(i + 1, allow_stop_names=False)
-                             and not _wordy(toks[i + 1].bare, lex))):
+                if v.sentence_initial(i):
+                    e = v.bare_end(i)
+                    after = text[e:e + 30]
+                    nxt = lowers[i + 1] if i + 1 < n else ""
+                    if not (w != words[i] or re.match(r",\s|\s\(", after) or
+                            (v.spaced(i) and nxt in lex.name_followers) or
+                            (v.spaced(i) and self.nameish(i + 1, allow_stop_names=False)
+                             and not _wordy(bares[i + 1], lex))):
                         continue
-                elif i > 0 and toks[i - 1].is_title_case and \
-                        toks[i - 1].bare not in lex.all_names and self.v.spaced(i - 1) and \
-                        not self.v.sentence_initial(i - 1):
+                elif i > 0 and v.title(i - 1) and bares[i - 1] not in names and \
+                        v.spaced(i - 1) and not v.sentence_initial(i - 1):
                     continue  # Title Case heading ("Amazing Grace")
             if self.pet_before(i) or self.theorist_nearby(i):
                 continue
             self.add(i, self.extend_surname(i), "first name (name list)")
 
     def role_cues(self) -> None:
-        toks = self.toks
-        for m in self.lex.role_cue_rx.finditer(self.text):
-            after = re.match(r"(?:,[ \t]*|[ \t]+)(?:['‘\"“])?", self.text[m.end():m.end() + 4])
+        v, lex, text = self.v, self.lex, self.text
+        for m in lex.role_cues.matches(v):
+            after = ROLE_AFTER_RX.match(text[m.end():m.end() + 4])
             if not after:
                 continue
-            i = self.v.index_at(m.end() + after.end())
+            i = v.index_at(m.end() + after.end())
             if i is None:
                 continue
-            t = toks[i]
-            if t.is_initial or (t.bare.isupper() and len(t.bare) <= 3):
+            b = v.bares[i]
+            if _is_initial(b) or (b.isupper() and len(b) <= 3):
                 continue
-            if not self.nameish(i) or t.bare.lower() in self.lex.titles_inside:
+            if not self.nameish(i) or b.lower() in lex.titles_inside:
                 continue
-            if self.pet_before(i) or _wordy(t.bare, self.lex) or \
-                    re.match(r"\s*:", self.text[t.end:t.end + 3]):
+            if self.pet_before(i) or _wordy(b, lex) or \
+                    re.match(r"\s*:", text[v.ends[i]:v.ends[i] + 3]):
                 continue
             self.add(i, self.extend_surname(i), f"name after '{m.group().lower()}'")
 
     def _generic_ok(self, i: int) -> bool:
-        t = self.toks[i]
-        if not self.nameish(i, allow_stop_names=True) or t.bare.isupper():
+        v = self.v
+        b = v.bares[i]
+        if not self.nameish(i, allow_stop_names=True) or b.isupper():
             return False
-        if self.v.looks_like_verb_or_adverb(i) or t.bare in self.lex.theorist_surnames:
+        if v.looks_like_verb_or_adverb(i) or b in self.lex.theorist_surnames:
             return False
-        if t.bare != t.text or _wordy(t.bare, self.lex):
+        if b != v.words[i] or _wordy(b, self.lex):
             return False
-        if self.v.prev_word(i) in {"the", "a", "an", "this", "that", "our", "my", "his", "her",
-                                   "their", "your"}:
+        if v.prev_word(i) in DETERMINERS:
             return False
         return not self.pet_before(i)
 
     def appositives(self) -> None:
-        for i, _t in enumerate(self.toks):
-            if self.text[self.toks[i].end:self.toks[i].end + 1] != ",":
-                continue
-            if not self.lex.appositive_rx.match(self.text, self.toks[i].bare_end):
-                continue
-            if not self._generic_ok(i):
+        """'Faith, our senior carer': a word right before a comma, a determiner and a role."""
+        v, lex, text = self.v, self.lex, self.text
+        if "," not in text:
+            return
+        if v.plain and lex.appositive_determiners is not None:  # the word before one
+            before = [j - 1 for j in v.where(lex.appositive_determiners) if j]
+        else:
+            before = range(v.n)
+        for i in before:
+            # (a possessive's bare form ends before its 's, never before a comma)
+            if v.gaps[i][:1] != "," or v.bares[i] != v.words[i] or \
+                    not lex.appositive_rx.match(text, v.ends[i]) or not self._generic_ok(i):
                 continue
             start = i
-            if i > 0 and self.v.spaced(i - 1) and self.toks[i - 1].bare in self.lex.all_names \
-                    and self.toks[i - 1].is_title_case:
+            if i > 0 and v.spaced(i - 1) and v.bares[i - 1] in lex.all_names \
+                    and v.title(i - 1):
                 start = i - 1
             self.add(start, i, "name before a role ('..., our carer')")
 
     def speech_and_pairs(self) -> None:
-        toks = self.toks
-        for i in range(len(toks) - 1):
-            nxt = toks[i + 1].text.lower()
-            if self.v.spaced(i) and (nxt in self.lex.speech_verbs or
-                                     (nxt == "and" and i + 2 < len(toks) and
-                                      toks[i + 2].text in {"I"} and self.v.spaced(i + 1))):
-                if self.v.sentence_initial(i) and toks[i].bare not in self.lex.all_names:
+        v, lex = self.v, self.lex
+        words, lowers = v.words, v.lowers
+        ands = v.where({"and"})
+        pairs = [j for j in ands if j + 1 < v.n and words[j + 1] == "I"]
+        for j in sorted({*v.where(lex.speech_verbs), *pairs}):
+            i = j - 1
+            if i < 0:
+                continue
+            nxt = lowers[j]
+            if v.spaced(i) and (nxt in lex.speech_verbs or
+                                (nxt == "and" and i + 2 < v.n and
+                                 words[i + 2] in {"I"} and v.spaced(i + 1))):
+                if v.sentence_initial(i) and v.bares[i] not in lex.all_names:
                     continue
-                if i > 0 and self.v.spaced(i - 1) and toks[i - 1].text[:1].isupper():
+                if i > 0 and v.spaced(i - 1) and words[i - 1][:1].isupper():
                     continue
                 if self._generic_ok(i):
                     self.add(i, i, "name before a speech verb" if nxt != "and" else
                              "name in 'X and I'")
-        for m in re.finditer(r"(?<![\w'’])(?:me|I)\s+and\s+", self.text):
-            i = self.v.index_at(m.end())
+        # "me and", "I and": the word before 'and' ends with 'me' or is 'I'
+        me = [v.ends[j - 1] - 2 if words[j - 1].endswith("me") else v.ends[j - 1] - 1
+              for j in ands if j and words[j] == "and" and words[j - 1].endswith(("me", "I"))]
+        for m in _finditer_at(ME_AND_RX, self.text, me):
+            i = v.index_at(m.end())
             if i is not None and self._generic_ok(i):
                 self.add(i, self.extend_surname(i), "name in 'me and X'")
 
-
     def possessives(self) -> None:
         """'Bisola's mum', 'Tunde's room': an unknown capitalised word owning a person's thing."""
-        toks = self.toks
-        for i in range(len(toks) - 1):
-            t = toks[i]
-            if t.bare == t.text or not self.v.spaced(i):
+        v, lex = self.v, self.lex
+        words, bares = v.words, v.bares
+        for j in v.where(lex.possessive_followers):
+            i = j - 1
+            if i < 0:
                 continue
-            if toks[i + 1].text.lower() not in self.lex.possessive_followers:
+            b = bares[i]
+            if b == words[i] or not v.spaced(i):
                 continue
-            if i > 0 and toks[i - 1].text in {"St", "Saint"}:
+            if i > 0 and words[i - 1] in {"St", "Saint"}:
                 continue
-            if self.v.sentence_initial(i) and t.bare not in self.lex.all_names and \
-                    t.bare.lower() in self.lex.stopwords:
+            if v.sentence_initial(i) and b not in lex.all_names and b.lower() in lex.stopwords:
                 continue
-            if not self.nameish(i) or t.bare in self.lex.theorist_surnames or \
-                    _wordy(t.bare, self.lex) or t.bare.isupper():
+            if not self.nameish(i) or b in lex.theorist_surnames or _wordy(b, lex) or \
+                    b.isupper():
                 continue
-            if self.v.prev_word(i) in {"the", "a", "an", "this", "that"}:
+            if v.prev_word(i) in {"the", "a", "an", "this", "that"}:
                 continue
             start = i
-            if i > 0 and self.v.spaced(i - 1) and toks[i - 1].bare in self.lex.all_names and \
-                    toks[i - 1].is_title_case:
+            if i > 0 and v.spaced(i - 1) and bares[i - 1] in lex.all_names and v.title(i - 1):
                 start = i - 1
             self.add(start, i, "name before a possessive ('..'s mum')")
 
 
 # --------------------------------------------------------------------------- places, addresses
 
+WARD_RX = re.compile(r"[Ww](?<![\w-][Ww])ard\s+(\d{1,3}[A-Za-z]?|[A-Z]\d{1,2})(?![\w-])")
+DOT_SPACE_RX = re.compile(r"\.\s")
+AMPERSAND_RX = re.compile(r"\s&\s")
 
-def _places(view: TextView) -> list[Candidate]:
-    lex, toks, text = view.lex, view.tokens, view.text
+
+def _places(v: TextView) -> list[Candidate]:
+    lex, text = v.lex, v.text
+    words, bares, lowers, starts, ends, n = v.words, v.bares, v.lowers, v.starts, v.ends, v.n
     out: list[Candidate] = []
-    n = len(toks)
 
     def phrase_at(i: int, phrases: dict[str, list[list[str]]]) -> int:
-        for p in phrases.get(toks[i].text.lower(), ()):
-            if i + len(p) <= n and all(toks[i + k].text == p[k] for k in range(len(p))) and \
-                    all(view.spaced(i + k) for k in range(len(p) - 1)):
+        for p in phrases.get(lowers[i], ()):
+            if i + len(p) <= n and all(words[i + k] == p[k] for k in range(len(p))) and \
+                    all(v.spaced(i + k) for k in range(len(p) - 1)):
                 return len(p)
         return 0
 
     def name_run(end_i: int) -> int | None:
-        """Start index of the capitalised name words ending at token end_i."""
+        """Start index of the capitalised name words ending at word end_i."""
         j = end_i
         start = None
         count = 0
         while j >= 0 and count < 5:
-            t = toks[j]
-            if j < end_i and not (view.spaced(j) or
-                                  (toks[j].text in {"St", "Mt"} and
-                                   re.fullmatch(r"\.\s", view.gap(j))) or
-                                  re.fullmatch(r"\s&\s", view.gap(j))):
+            w = words[j]
+            if j < end_i and not (v.spaced(j) or
+                                  (w in {"St", "Mt"} and DOT_SPACE_RX.fullmatch(v.gaps[j])) or
+                                  AMPERSAND_RX.fullmatch(v.gaps[j])):
                 break
-            if t.text in {"and", "of"} and start is not None and j > 0 and \
-                    toks[j - 1].is_title_case and view.spaced(j - 1):
+            if w in {"and", "of"} and start is not None and j > 0 and \
+                    v.title(j - 1) and v.spaced(j - 1):
                 j -= 1
                 continue
-            if not (t.text[:1].isupper() and (t.is_title_case or t.text in {"St", "Mt"})):
+            if not (w[:1].isupper() and (v.title(j) or w in {"St", "Mt"})):
                 break
-            if t.text.lower() in lex.stopwords and t.text not in {"St", "Saint"} and \
-                    t.bare not in lex.all_names:
+            if lowers[j] in lex.stopwords and w not in {"St", "Saint"} and \
+                    bares[j] not in lex.all_names:
                 break
-            if t.text == "The":
+            if w == "The":
                 break
-            if view.looks_like_verb_or_adverb(j):
+            if v.looks_like_verb_or_adverb(j):
                 break
             start = j
             count += 1
@@ -1005,7 +1401,7 @@ def _places(view: TextView) -> list[Candidate]:
 
     def distinctive(a: int, b: int) -> bool:
         for k in range(a, b + 1):
-            w = toks[k].bare
+            w = bares[k]
             if w in {"St", "Saint", "Mt", "and", "of"} or w in lex.generic:
                 continue
             if w.lower() in lex.stopwords and w not in lex.all_names:
@@ -1016,134 +1412,137 @@ def _places(view: TextView) -> list[Candidate]:
         return False
 
     def finish(a: int, last: int, reason: str) -> None:
-        s = toks[a].start
-        if a > 0 and toks[a - 1].text == "The" and view.spaced(a - 1) and \
-                not view.sentence_initial(a - 1):
-            s = toks[a - 1].start
-        e = toks[last].end
-        if last + 1 < n and view.spaced(last):
+        s = starts[a]
+        if a > 0 and words[a - 1] == "The" and v.spaced(a - 1) and \
+                not v.sentence_initial(a - 1):
+            s = starts[a - 1]
+        e = ends[last]
+        if last + 1 < n and v.spaced(last):
             k = phrase_at(last + 1, lex.lower_facility)
-            if k and toks[last + 1].text.islower():
-                e = toks[last + k].end
+            if k and words[last + 1].islower():
+                e = ends[last + k]
         out.append(Candidate(s, e, "PLACE", reason))
 
-    i = 0
-    while i < n:
+    after = 0  # words before this are inside a place already found
+    for i in v.where(lex.facility_first_words):
+        if i < after or words[i] not in lex.facility_first_exact:
+            continue  # (phrase_at compares the words exactly)
+        after = i + 1
         k = phrase_at(i, lex.facility_index)
-        if k and i > 0 and view.spaced(i - 1):
+        if k and i > 0 and v.spaced(i - 1):
             last = i + k - 1
-            while last + 1 < n and view.spaced(last):  # "St Peter's Church Hall"
+            while last + 1 < n and v.spaced(last):  # "St Peter's Church Hall"
                 k2 = phrase_at(last + 1, lex.facility_index)
-                if not k2 or not toks[last + 1].text[:1].isupper():
+                if not k2 or not words[last + 1][:1].isupper():
                     break
                 last += k2
-            nxt = toks[last + 1].text if last + 1 < n and view.spaced(last) else ""
+            nxt = words[last + 1] if last + 1 < n and v.spaced(last) else ""
             a = name_run(i - 1)
             if a is not None and nxt not in lex.no_follow and distinctive(a, i - 1):
-                finish(a, last, f"named facility ('{' '.join(t.text for t in toks[i:i + k])}')")
-                i = last + 1
+                finish(a, last, f"named facility ('{' '.join(words[i:i + k])}')")
+                after = last + 1
                 continue
         # lower-case facility word after a distinctive capitalised name: "Larkfield care home"
         k = phrase_at(i, lex.lower_facility)
-        if k and toks[i].text.islower() and i > 0 and view.spaced(i - 1):
+        if k and words[i].islower() and i > 0 and v.spaced(i - 1):
             last = i + k - 1
-            nxt = toks[last + 1].text if last + 1 < n and view.spaced(last) else ""
+            nxt = words[last + 1] if last + 1 < n and v.spaced(last) else ""
             a = name_run(i - 1)
-            if a is not None and nxt.lower() not in {w.lower() for w in lex.no_follow} and \
-                    distinctive(a, i - 1) and not (a == i - 1 and toks[a].bare in lex.all_names
-                                                   and view.sentence_initial(a)):
+            if a is not None and nxt.lower() not in lex.no_follow_lower and \
+                    distinctive(a, i - 1) and not (a == i - 1 and bares[a] in lex.all_names
+                                                   and v.sentence_initial(a)):
                 finish(a, last, "named facility")
-                i = last + 1
+                after = last + 1
                 continue
-        i += 1
 
-    for m in re.finditer(r"(?<![\w-])[Ww]ard\s+(\d{1,3}[A-Za-z]?|[A-Z]\d{1,2})(?![\w-])", text):
-        out.append(Candidate(m.start(), m.end(), "PLACE", "numbered ward"))
-    for m in lex.prison_rx.finditer(text):
-        e = m.end()
-        if m.group(2) and (m.group(2).lower() in lex.stopwords or
-                           m.group(2) in lex.facility_all_words):
-            e = m.end(1)
-        if m.group(1).lower() in lex.stopwords:
-            continue
-        out.append(Candidate(m.start(), e, "PLACE", "named prison"))
+    if v.ndigits and "ard" in text:
+        for m in WARD_RX.finditer(text):
+            out.append(Candidate(m.start(), m.end(), "PLACE", "numbered ward"))
+    if any(p in text for p in lex.prison_needles):
+        for m in lex.prison_rx.finditer(text):
+            e = m.end()
+            if m.group(2) and (m.group(2).lower() in lex.stopwords or
+                               m.group(2) in lex.facility_all_words):
+                e = m.end(1)
+            if m.group(1).lower() in lex.stopwords:
+                continue
+            out.append(Candidate(m.start(), e, "PLACE", "named prison"))
     # "moved to The Hollies", "The Willows"
-    for i, t in enumerate(toks[:-1]):
-        if t.text != "The" or not view.spaced(i):
+    for i in v.where({"the"}):
+        if words[i] != "The" or not v.spaced(i):
             continue
-        nxt = toks[i + 1]
-        if nxt.text in lex.the_names:
-            out.append(Candidate(t.start, nxt.end, "PLACE", "named home ('The ...')"))
+        nxt = words[i + 1]
+        if nxt in lex.the_names:
+            out.append(Candidate(starts[i], ends[i + 1], "PLACE", "named home ('The ...')"))
             continue
-        if i > 0 and toks[i - 1].text.lower() in lex.the_prepositions and view.spaced(i - 1):
+        if i > 0 and lowers[i - 1] in lex.the_prepositions and v.spaced(i - 1):
             j = i + 1
             last = None
-            while j < n and j - i <= 3 and toks[j].is_title_case and \
-                    toks[j].text.lower() not in lex.stopwords and \
-                    toks[j].text not in lex.generic:
+            while j < n and j - i <= 3 and v.title(j) and lowers[j] not in lex.stopwords \
+                    and words[j] not in lex.generic:
                 last = j
-                if not view.spaced(j):
+                if not v.spaced(j):
                     break
                 j += 1
             if last is not None:
-                out.append(Candidate(t.start, toks[last].bare_end, "PLACE",
+                out.append(Candidate(starts[i], v.bare_end(last), "PLACE",
                                      "named place after a preposition ('at The ...')"))
     return out
 
 
-def _addresses(view: TextView) -> list[Candidate]:
-    lex, text = view.lex, view.text
+ADDRESS_GATE_RX = re.compile(r"\d[A-Za-z]?,?\s+[A-Z]")  # "12 Cherry", "Flat 3, Rowan"
+
+
+def _addresses(v: TextView) -> list[Candidate]:
+    # every pattern has a number and then a capitalised word (if street prefixes are)
+    if not v.ndigits or (v.lex.street_prefixes_capitalised
+                         and not ADDRESS_GATE_RX.search(v.text)):
+        return []
+    lex, text = v.lex, v.text
     out: list[Candidate] = []
-    num = r"(?:\d{1,4}[A-Za-z]?/)?\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
-    word = r"(?:St\.?|[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*)"
-    street = rf"(?:St|Dr)(?!\.?\s+[A-Z])|(?:{lex.street_alt})"
-    unit = rf"(?:{lex.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,?\s+"
-    street_rx = re.compile(
-        rf"(?<![\w.,/:£$-])(?:({unit}))?({num}),?\s+((?:{word}\s+){{1,3}})({street})(?![\w'’])")
-    for m in street_rx.finditer(text):
-        names = m.group(3).split()
-        if any(w.lower() in lex.stopwords and w not in {"St", "St."} and
-               w not in lex.all_names and not (k == 0 and w == "The")
-               for k, w in enumerate(names)):
-            continue
-        start = m.start()
-        pre = re.search(rf"(?:{lex.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,?\s+$",
-                        text[max(0, m.start() - 20):m.start()])
-        if pre and not m.group(1):
-            start = m.start() - (len(text[max(0, m.start() - 20):m.start()]) - pre.start())
-        out.append(Candidate(start, m.end(), "ADDRESS", "house number and street"))
-    prefix_rx = re.compile(
-        rf"(?<![\w.,/:£$-])({num}),?\s+(?:{lex.street_prefix_alt})"
-        rf"(?:\s+(?:y|yr|'r|[A-Z][^\W\d_]*)){{1,3}}")
-    for m in prefix_rx.finditer(text):
-        out.append(Candidate(m.start(), m.end(), "ADDRESS", "house number and street"))
-    building_rx = re.compile(
-        rf"(?<![\w-])(?:{lex.unit_alt})\.?\s+\d{{1,4}}[A-Za-z]?,\s+"
-        rf"((?:[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*\s+){{0,3}}[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*)")
-    for m in building_rx.finditer(text):
-        words = m.group(1).split()
-        if any(w.lower() in lex.stopwords and w not in lex.all_names for w in words):
-            continue
-        if m.group().startswith("Unit") and words[-1] not in lex.building_words | \
-                lex.street_words:
-            continue
-        end = m.end()
-        if words[-1].endswith(("'s", "’s")):
-            end -= 2
-        tail = street_rx.match(text, end + 2) if text[end:end + 2] == ", " else None
-        if tail:
-            end = tail.end()
-        out.append(Candidate(m.start(), end, "ADDRESS", "flat or unit in a named building"))
+    runs = v.case_run_set
+    street_rx = lex.street_rx
+    if lex.street_needs is None or not runs.isdisjoint(lex.street_needs):
+        for m in street_rx.finditer(text):
+            names = m.group(3).split()
+            if any(w.lower() in lex.stopwords and w not in {"St", "St."} and
+                   w not in lex.all_names and not (k == 0 and w == "The")
+                   for k, w in enumerate(names)):
+                continue
+            start = m.start()
+            pre = lex.unit_before_rx.search(text[max(0, m.start() - 20):m.start()])
+            if pre and not m.group(1):
+                start = m.start() - (len(text[max(0, m.start() - 20):m.start()]) - pre.start())
+            out.append(Candidate(start, m.end(), "ADDRESS", "house number and street"))
+    if lex.street_prefix_needs is None or not runs.isdisjoint(lex.street_prefix_needs):
+        for m in lex.street_prefix_rx.finditer(text):
+            out.append(Candidate(m.start(), m.end(), "ADDRESS", "house number and street"))
+    if lex.unit_needs is None or not runs.isdisjoint(lex.unit_needs):
+        for m in lex.building_rx.finditer(text):
+            words = m.group(1).split()
+            if any(w.lower() in lex.stopwords and w not in lex.all_names for w in words):
+                continue
+            if m.group().startswith("Unit") and words[-1] not in lex.building_words | \
+                    lex.street_words:
+                continue
+            end = m.end()
+            if words[-1].endswith(("'s", "’s")):
+                end -= 2
+            tail = street_rx.match(text, end + 2) if text[end:end + 2] == ", " else None
+            if tail:
+                end = tail.end()
+            out.append(Candidate(m.start(), end, "ADDRESS", "flat or unit in a named building"))
     return out
 
 
 # --------------------------------------------------------------------------- assembly
 
 
-def _exclusion_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for m in lex.exclusion_rx.finditer(text)]
+def _exclusion_spans(v: TextView) -> list[tuple[int, int]]:
+    lex = v.lex
+    spans = [(m.start(), m.end()) for m in lex.exclusions.matches(v)]
     for rx in lex.exclusion_followed:
-        spans.extend((m.start(), m.end()) for m in rx.finditer(text))
+        spans.extend((m.start(), m.end()) for m in rx.matches(v))
     return spans
 
 
@@ -1176,17 +1575,20 @@ def find_identifiers(text: str) -> list[dict]:
     view = TextView(text, lex)
     names = NameFinder(view)
     name_cands = names.run()
-    excluded = _exclusion_spans(text, lex)
-    name_cands = [c for c in name_cands
-                  if not any(c.start < e and s < c.end for s, e in excluded)]
-    anchors = [(c.start, c.end) for c in name_cands] + names.anonymised
-    anchors += [(m.start(), m.end()) for m in lex.age_anchor_rx.finditer(text)]
-    cands = (_emails(text) + _nhs_numbers(text) + _ni_numbers(text, lex) + _phones(text)
-             + _postcodes(text, lex) + _dobs(text, lex) + _record_numbers(text, lex)
+    if name_cands:
+        excluded = _exclusion_spans(view)
+        if excluded:
+            name_cands = [c for c in name_cands
+                          if not any(c.start < e and s < c.end for s, e in excluded)]
+    anchors: list[tuple[int, int]] = []
+    if view.ndigits and BARE_AGE_GATE_RX.search(text):  # "Jordan, 19", "Leah (13)"
+        anchors = [(c.start, c.end) for c in name_cands] + names.anonymised
+        anchors += [(m.start(), m.end()) for m in lex.age_anchors.matches(view)]
+    cands = (_emails(view) + _nhs_numbers(view) + _ni_numbers(view) + _phones(view)
+             + _postcodes(view) + _dobs(view) + _record_numbers(view)
              + _addresses(view) + _places(view) + name_cands)
-    dob_spans = [(c.start, c.end) for c in cands if c.type == "DOB"]
-    anchors += dob_spans
-    cands += _ages(text, lex, anchors)
+    anchors += [(c.start, c.end) for c in cands if c.type == "DOB"]
+    cands += _ages(view, anchors)
     return [{"start": c.start, "end": c.end, "type": c.type, "text": text[c.start:c.end],
              "reason": c.reason} for c in _resolve(cands)]
 
