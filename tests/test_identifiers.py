@@ -6,7 +6,9 @@ All sentences here were written for these tests; none is taken from corpora/pii.
 from __future__ import annotations
 
 import json
+import os
 import pickle
+from pathlib import Path
 
 import pytest
 import spacy
@@ -511,3 +513,22 @@ def test_lexicon_file_is_consistent():
         assert key in data
     assert len(data["first_names"]) > 1000
     assert {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof"} == set(data["titles"]["inside_span"])
+
+
+def test_reasons_do_not_depend_on_the_hash_seed():
+    """Two rules finding the same name must report the same reason in every run (a set's
+    order once decided it, so reports changed from run to run)."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from reflectassist.identifiers import find_identifiers; "
+            "print(json.dumps([find_identifiers(json.loads(l)['text']) "
+            "for l in open(sys.argv[1], encoding='utf-8') if l.strip()]))")
+    corpus = Path(__file__).resolve().parents[1] / "corpora" / "notes" / "n7.jsonl"
+    outputs = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "-c", code, str(corpus)], env=env,
+                              capture_output=True, text=True, check=True)
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1

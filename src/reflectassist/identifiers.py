@@ -1547,10 +1547,11 @@ def _exclusion_spans(v: TextView) -> list[tuple[int, int]]:
 
 
 def _resolve(cands: list[Candidate]) -> list[Candidate]:
-    """Keep the best candidates (priority, then length) so that no two overlap."""
+    """Keep the best candidates (priority, then length) so that no two overlap; of equal
+    ones the first found (a set's order would change the reported reason from run to run)."""
     starts: list[int] = []
     chosen: list[Candidate] = []  # sorted by start, non-overlapping
-    for c in sorted(set(cands), key=lambda c: c.key):
+    for c in sorted(dict.fromkeys(cands), key=lambda c: c.key):
         if c.end <= c.start:
             continue
         k = bisect.bisect_left(starts, c.start)
