@@ -201,3 +201,24 @@ def test_docs_round_trip_with_cached_msgpack_hooks(nlp):
 
         catalogue._remove(("srsly", "msgpack_decoders", "reflectassist_test_hook"))
     assert "reflectassist_test_hook" not in srsly_msgpack.msgpack_decoders.get_all()
+
+
+def test_garbage_made_between_analyses_is_still_collected(nlp):
+    """analyse() freezes the objects that exist when it is first called (to spare the garbage
+    collector from rescanning the models); later cycles must still be collected."""
+    import gc
+    import weakref
+
+    from reflectassist.analysis import analyse_text
+
+    class Node:
+        pass
+
+    analyse_text(nlp, "I felt unsure at first. Next time I will ask earlier.")
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    ref = weakref.ref(a)
+    del a, b
+    analyse_text(nlp, "We agreed two targets for the next review.")
+    gc.collect()
+    assert ref() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -63,6 +64,22 @@ def _one(nlp: Language, src: Source, cfg: dict) -> dict:
         return error_result(src.path, f"analysis failed: {exc}", len(src.text or ""))
 
 
+_FROZEN = False
+
+
+def _freeze_loaded_objects() -> None:
+    """Once per process: the loaded models and lexicons are hundreds of thousands of
+    long-lived objects that the cyclic garbage collector would otherwise scan again and again
+    while documents allocate small lists and dicts (measured: 9% of the analysis time).
+    Frozen objects are still freed by reference counting; forked ``--jobs`` workers share
+    them unchanged. Only what exists at the first call is frozen, so garbage made later is
+    collected as usual."""
+    global _FROZEN
+    if not _FROZEN:
+        gc.freeze()
+        _FROZEN = True
+
+
 def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
             batch_size: int = 32, n_process: int = 1) -> Iterator[dict]:
     """Yield one result per source, in order; a source that fails yields an error result.
@@ -72,6 +89,7 @@ def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
     document makes the pipe fail, the documents in flight are analysed one by one, so only
     the bad one gets an error, and a new pipe takes the rest of the stream.
     """
+    _freeze_loaded_objects()
     cfg = {"reflectassist_kind": {"kind": kind}} if kind else {}
     stream = iter(sources)
     in_flight: deque[Source] = deque()  # sent to the pipe (or unusable), not yet yielded
