@@ -206,7 +206,10 @@ def check(
                      "(default: the one shipped in models/).")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Skip files larger "
                          "than this (bytes; 5 MB by default).")] = 5 * 1024 * 1024,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1,
+        help="Worker processes (spaCy multiprocessing). For a folder of many files use one "
+             "per CPU core (see README, Speed); 1 is best for a few files.")] = 1,
     no_split: Annotated[bool, typer.Option("--no-split", help="Do not split files into "
                         "several entries at lines starting with '==='.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With -o, do not also print "
