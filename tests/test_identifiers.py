@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import spacy
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from reflectassist.identifiers import (
     IDENTIFIER_TYPES,
@@ -532,3 +534,18 @@ def test_reasons_do_not_depend_on_the_hash_seed():
                               capture_output=True, text=True, check=True)
         outputs.add(proc.stdout)
     assert len(outputs) == 1
+
+
+@settings(max_examples=400, deadline=None)
+@example(["I spoke to ", "Mary", "’s", "'s", " son"])
+@example(["the boss ", "'s", " car"])
+@given(st.lists(st.sampled_from(["Mary", "’s", "'s", "s", "x", "Kelvin", " ", "  ", "\n", "'",
+                                 "’", ",", "İ", "-", "a", "O'Neill"]), max_size=14))
+def test_possessive_free_words_strip_one_final_s(pieces):
+    """TextView.bares (all words at once) is the per-word rule: one final 's or ’s after at
+    least one character; "Mary’s's" keeps "Mary’s"."""
+    from reflectassist.identifiers import TextView, lexicon
+
+    view = TextView("".join(pieces), lexicon())
+    assert view.bares == [w[:-2] if len(w) > 2 and w[-2] in "'’" and w[-1] == "s" else w
+                          for w in view.words]

@@ -51,21 +51,22 @@ IDENTIFIER_TYPES = ("NAME", "NHS_NUMBER", "RECORD_NUMBER", "DOB", "AGE", "PHONE"
 PRIORITY = {"EMAIL": 100, "NHS_NUMBER": 90, "NI_NUMBER": 85, "PHONE": 80, "POSTCODE": 75,
             "DOB": 70, "RECORD_NUMBER": 65, "ADDRESS": 60, "PLACE": 55, "AGE": 50, "NAME": 40}
 
-APOS = "'’"
 WORD_RX = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 WORD_SPLIT_RX = re.compile(f"({WORD_RX.pattern})")
 ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z]+(?:[-'’][A-Za-z]+)*)")  # the same on ASCII text
 LETTERS_RX = re.compile(r"[^\W\d_]+")
 DIGIT_RX = re.compile(r"\d")
+POSSESSIVE_END_RX = re.compile(r"(?<=[^ ])['’]s(?= )")  # on words joined by single spaces
 DIGIT_START_RX = re.compile(r"\d(?<!\w\d)")  # first digit of a number not glued to a word
 ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "rev", "fr", "sr", "jr", "vs",
                  "approx", "eg", "ie", "e.g", "i.e", "cf", "no", "nos", "tel", "mob", "ref",
                  "dept", "ext", "sgt", "cllr", "apt"}
 
-# Letters whose re.IGNORECASE matches are exactly the characters that str.lower() maps to them,
-# but for FOLD_TRAPS (checked over all of Unicode, like: only 'İ' lower-cases to two characters).
-# In a text without those ("plain"), offsets in text.lower() are offsets in the text, and a
-# case-insensitive phrase of FOLD_SAFE letters can only match where text.lower() has it.
+# For the letters of FOLD_SAFE, the characters re.IGNORECASE matches are exactly those that
+# str.lower() maps to them, except for the FOLD_TRAPS (checked over all of Unicode; 'İ' is also
+# the only character that lower-cases to two). In a text without FOLD_TRAPS ("plain"), offsets
+# in text.lower() are offsets in the text, and a case-insensitive phrase of FOLD_SAFE letters
+# can only match where text.lower() has it.
 FOLD_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzé")
 FOLD_TRAPS = ("İ", "ı", "ſ")
 
@@ -269,7 +270,6 @@ class Lexicon:
         self.ni_never = set(ni["never_issued"])
         age = data["age"]
         self.number_words = list(age["number_words"])
-        self.number_words_tuple = tuple(self.number_words)
         # how an age in words with a unit starts: "five", "fiveyears" (see age_unit_rx)
         self.age_unit_number_runs = {w.lower() + u for w in self.number_words for u in (
             "", "year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days")}
@@ -436,8 +436,8 @@ class TextView:
         self.joined = " ".join(self.words)
         if self.n:
             self.lowers = self.joined.lower().split(" ")
-            self.bares = (self.joined + " ").replace("'s ", " ").replace("’s ", " ")[:-1] \
-                .split(" ")
+            # Token.bare for every word at once: one final 's (or ’s) after at least one letter
+            self.bares = POSSESSIVE_END_RX.sub("", self.joined + " ")[:-1].split(" ")
         else:
             self.lowers = self.bares = []
         # lower case == case folding, letter for letter (see FOLD_SAFE)
