@@ -170,7 +170,7 @@ def test_a_failing_result_builder_or_input_stream_loses_nothing(nlp, monkeypatch
 
 def test_docs_round_trip_with_cached_msgpack_hooks(nlp):
     """The cached hook lookup (for --jobs) finds the same hooks, numpy values still round-trip,
-    and a hook registered (or removed) later is picked up."""
+    and a hook registered, replaced or removed later is picked up."""
     import numpy as np
     import srsly.msgpack as srsly_msgpack
     from spacy.tokens import Doc
@@ -196,6 +196,14 @@ def test_docs_round_trip_with_cached_msgpack_hooks(nlp):
     try:
         Doc(nlp.vocab).from_bytes(doc.to_bytes())
         assert calls
+
+        @srsly_msgpack.msgpack_decoders("reflectassist_test_hook")  # replaced under its name
+        def other(obj, chain=None):
+            calls.append("replaced")
+            return obj if chain is None else chain(obj)
+
+        Doc(nlp.vocab).from_bytes(doc.to_bytes())
+        assert "replaced" in calls
     finally:
         import catalogue
 
@@ -222,3 +230,19 @@ def test_garbage_made_between_analyses_is_still_collected(nlp):
     analyse_text(nlp, "We agreed two targets for the next review.")
     gc.collect()
     assert ref() is None
+
+
+def test_garbage_made_before_the_first_analysis_is_not_frozen():
+    """The freeze collects first: a cycle that was already unreachable is freed, not kept."""
+    import subprocess
+    import sys
+
+    code = ("import gc, weakref\n"
+            "from reflectassist.analysis import _freeze_loaded_objects\n"
+            "class Node: pass\n"
+            "a, b = Node(), Node(); a.other, b.other = b, a; ref = weakref.ref(a); del a, b\n"
+            "_freeze_loaded_objects(); gc.collect()\n"
+            "print(ref() is None)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "True"

@@ -55,7 +55,7 @@ if not Span.has_extension("gibbs"):
 def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None) -> bool:
     """Reflective vocabulary with little else: no reasoning marker, or under five content
     words once the buzz phrases are taken out. ``markers``: the Doc's, if already at hand."""
-    markers = doc._.markers or [] if markers is None else markers
+    markers = (doc._.markers or []) if markers is None else markers
     counts = count_in(markers, start, end)
     if not counts.get("buzz"):
         return False

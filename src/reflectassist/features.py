@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
 
 import numpy as np
-from spacy.tokens import Doc
 
-from .lexicon import load_lexicon
-from .markers import count_in
-from .segmenter import BULLET_RE, text_of
+from .lexicon import lexicon_set
+from .markers import count_in, shared_markers
+from .segmenter import BULLET_RE
 
 WORD_RE = re.compile(r"[\w'’-]+")
 _FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
-
-
-@cache
-def _imperative_starts() -> frozenset[str]:
-    return frozenset(load_lexicon()["phrases"]["imperative_start"])
 
 
 def strip_bullet(text: str) -> str:
@@ -32,23 +25,16 @@ def strip_bullet(text: str) -> str:
     return text[m.end():].strip() if m else text.strip()
 
 
-def span_features(doc: Doc, start: int, end: int, position: float | None = None,
-                  section: str | None = None) -> dict[str, float]:
-    """Marker and shape features of ``doc.text[start:end]``."""
-    return features_of(text_of(doc), doc._.markers or [], start, end, position, section)
-
-
 def text_features(text: str) -> dict[str, float]:
     """Features of a bare string (training and evaluation records, comments and targets):
-    the same computation as :func:`span_features` over the whole string."""
-    from .markers import shared_markers
-
+    :func:`features_of` over the whole string."""
     return features_of(text, shared_markers(text), 0, len(text))
 
 
 def features_of(full: str, markers: list[list], start: int, end: int,
                 position: float | None = None, section: str | None = None) -> dict[str, float]:
-    """:func:`span_features` given the text and its sorted markers."""
+    """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
+    string), given the sorted markers of ``full``."""
     raw = full[start:end]
     text = strip_bullet(raw)
     first_word = WORD_RE.search(text.lower())
@@ -57,7 +43,7 @@ def features_of(full: str, markers: list[list], start: int, end: int,
         feats[f"has_{cat}"] = 1.0
         feats[f"n_{cat}"] = math.log1p(c)
     first = first_word.group(0) if first_word else ""
-    feats["starts_imperative"] = float(first in _imperative_starts())
+    feats["starts_imperative"] = float(first in lexicon_set("phrases", "imperative_start"))
     feats["starts_i"] = float(first in ("i", "i'm", "i've", "i'll", "i'd"))
     feats["starts_you"] = float(first in ("you", "your"))
     feats["starts_we"] = float(first in ("we", "our"))

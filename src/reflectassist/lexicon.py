@@ -22,6 +22,14 @@ def load_lexicon() -> dict[str, Any]:
     return load_data("lexicons")
 
 
+@cache
+def lexicon_set(section: str, key: str | None = None) -> frozenset[str]:
+    """A list of lexicons.json (``section``, or ``section[key]``) as a set, for membership
+    tests."""
+    data = load_lexicon()[section]
+    return frozenset(data if key is None else data[key])
+
+
 def alternation(phrases, flexible_space: bool = True) -> str:
     """A regex alternation of literal phrases, longest first (so the longest match wins);
     with ``flexible_space`` a space in a phrase matches any run of whitespace."""

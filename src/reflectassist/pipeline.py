@@ -78,7 +78,10 @@ def cache_msgpack_hooks() -> None:
     per Doc) by scanning the entry points of every installed package and every catalogue
     registration; measured on 300 analysed documents this was ~1 ms of the ~1.6 ms that
     serialising a Doc costs, and ~0.7 ms of the ~1.7 ms that reading it back costs. The hooks
-    found are the same ones; they are looked up again whenever the registry changes.
+    found are the same ones; they are looked up again when a hook is registered, removed or
+    replaced at run time (packages installed while the process runs are not seen). Workers
+    forked by spaCy inherit the cache; with the "spawn" start method (macOS, Windows) they
+    look hooks up as before.
     """
     import catalogue
     import srsly.msgpack as srsly_msgpack
@@ -88,10 +91,12 @@ def cache_msgpack_hooks() -> None:
             continue
         state: dict = {}
 
-        def get_all(find=registry.get_all, state=state) -> dict:
+        def get_all(find=registry.get_all, state=state, namespace=registry.namespace) -> dict:
             registered = catalogue.REGISTRY  # an insertion-ordered dict
             key = (len(registered), next(reversed(registered), None))
-            if state.get("key") != key:
+            found = state.get("found")
+            if state.get("key") != key or any(  # a hook added, removed or replaced
+                    registered.get((*namespace, name)) is not hook for name, hook in found.items()):
                 state["key"], state["found"] = key, find()
             return dict(state["found"])
 

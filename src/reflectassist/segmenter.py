@@ -155,8 +155,9 @@ class Segmenter:
 
     def __init__(self, nlp: Language, name: str, abbreviations: list[str] | None = None):
         self.name = name
-        self.abbreviations = list(abbreviations or load_lexicon()["abbreviations"])
-        self._abbrevs = _abbreviation_set(tuple(self.abbreviations))
+        # a tuple: the normalised set below is computed once from it
+        self.abbreviations = tuple(abbreviations or load_lexicon()["abbreviations"])
+        self._abbrevs = _abbreviation_set(self.abbreviations)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -193,7 +194,8 @@ def _start_flags(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int])
 
 def _records(text: str, idx: numpy.ndarray, length: numpy.ndarray,
              flags: numpy.ndarray) -> list[list]:
-    """:func:`sentence_records` from the token arrays, without building Span objects."""
+    """The sentences' rows (see :func:`_sentence_rows`) from the token arrays, without
+    building Span objects."""
     first = numpy.flatnonzero(flags == 1)  # the sentences' first tokens, as doc.sents splits
     last = numpy.append(first[1:], len(idx)) - 1
     return _sentence_rows(text, zip(idx[first].tolist(), (idx[last] + length[last]).tolist(),
@@ -201,7 +203,8 @@ def _records(text: str, idx: numpy.ndarray, length: numpy.ndarray,
 
 
 def _sentence_rows(text: str, spans: Iterable[tuple[int, int]]) -> list[list]:
-    """The rows of :func:`sentence_records` from the sentences' (start_char, end_char)."""
+    """``[start, end, section, is_heading]`` for every non-blank sentence, trimmed of spaces,
+    from the sentences' (start_char, end_char)."""
     out: list[list] = []
     section = "other"
     for start_char, end_char in spans:
@@ -305,11 +308,6 @@ def _heading_words() -> tuple[str, ...]:
 def _has_heading_word(line: str) -> bool:
     key = " " + _SPACES_RE.sub(" ", _NON_KEY_RE.sub(" ", line.lower())).strip() + " "
     return any(w in key for w in _heading_words())
-
-
-def sentence_records(doc: Doc) -> list[list]:
-    """``[start, end, section, is_heading]`` for every non-blank sentence, trimmed of spaces."""
-    return _sentence_rows(text_of(doc), ((s.start_char, s.end_char) for s in doc.sents))
 
 
 @Language.factory(

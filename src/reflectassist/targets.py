@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
-from .lexicon import alternation, load_lexicon
+from .lexicon import alternation, lexicon_set, load_lexicon
 from .markers import markers_in, shared_markers
 from .segmenter import heading_section, text_of
 
@@ -165,21 +165,9 @@ def _lex(key: str) -> list[str]:
     return load_lexicon()["target_extraction"][key]
 
 
-@cache
 def _lex_set(key: str) -> frozenset[str]:
-    """A phrase list of ``target_extraction`` as a set, for membership tests."""
-    return frozenset(_lex(key))
-
-
-@cache
-def _phrases_set(key: str) -> frozenset[str]:
-    """A list of the lexicon's ``phrases`` section as a set."""
-    return frozenset(load_lexicon()["phrases"][key])
-
-
-@cache
-def _abbreviations() -> frozenset[str]:
-    return frozenset(load_lexicon()["abbreviations"])
+    """The same list as a set, for membership tests."""
+    return lexicon_set("target_extraction", key)
 
 
 @cache
@@ -247,7 +235,7 @@ def _is_actor(actor: str) -> bool:
     if low in NOT_SUBJECTS or low in _lex_set("non_actors") or low.endswith(("ed", "ing")) or \
             (_is_verb(low) and not role_after):
         return False
-    if len(words) == 1 and len(low) <= 3 and low not in _phrases_set("stopword"):
+    if len(words) == 1 and len(low) <= 3 and low not in lexicon_set("phrases", "stopword"):
         return True  # lower-case initials: "tf to book ..."
     return all(_actor_word(w) for w in words)
 
@@ -536,7 +524,7 @@ def _heading_section(line: str) -> str | None:
     """Section of a heading line the segmenter kept inside a sentence ("Targets", "actions",
     "Actions."), "other" for a numbered form section, else None."""
     bare = strip_marker(line).rstrip(":").strip()
-    if bare.rstrip(".").lower() in _phrases_set("target_heading"):
+    if bare.rstrip(".").lower() in lexicon_set("phrases", "target_heading"):
         return "targets"
     if not bare or bare.endswith((".", "!", "?", ";", ",")) or len(bare.split(None, 8)) > 8:
         return None  # a sentence, or too long for a heading
@@ -616,7 +604,7 @@ def _sentence_starts(text: str) -> list[int]:
     inner = text.rstrip()[:-1]  # a gap needs a stop with more text after it
     if "." not in inner and "!" not in inner and "?" not in inner:
         return []
-    abbrevs = _abbreviations()
+    abbrevs = lexicon_set("abbreviations")
     heads = ((m.end(), text[:m.start() + 1])  # up to and with the stop
              for m in _outside_brackets(text, SENTENCE_GAP_RE.finditer(text)))
     return [end for end, head in heads if len(strip_marker(head).split()) >= 3
