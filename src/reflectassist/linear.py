@@ -15,88 +15,237 @@ from __future__ import annotations
 import operator
 import re
 from functools import lru_cache
+from itertools import accumulate, chain
 from typing import Any
 
 import mmh3
 import numpy as np
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+# The tokens of scikit-learn's default token_pattern r"(?u)\b\w\w+\b", found faster: a greedy
+# run of word characters that starts where a run starts always ends where it ends.
+_TOKEN = re.compile(r"\w\w+")
 _CACHE_LIMIT = 200_000
 
 
 # ------------------------------------------------------------------------------- hashing
+
+_MURMUR = mmh3.hash  # signed murmurhash3_32, seed 0; a str is hashed as its UTF-8 bytes
+
 
 def _hash(feature: str) -> int:
     """scikit-learn's ``HashingVectorizer`` bucket before the modulo: |murmurhash3_32| (seed 0)."""
     return abs(mmh3.hash(feature.encode("utf-8"), 0, True))
 
 
-class _Hashes:
-    """Unreduced hashes of word and character n-grams. Character n-grams never cross a word
-    (``char_wb``), so each distinct word's array is computed once per process and a text's
-    n-grams are the concatenation of its words' arrays; word unigrams are cached the same
-    way. Bigrams are hashed directly: nearly all are new, so caching them cost more than it
-    saved."""
+class _CharGrams(dict):
+    """word -> signed hashes of its ``char_wb`` n-grams, for one n-gram range. Character
+    n-grams never cross a word, so each distinct word is hashed once per process, and the
+    new words of a batch all at once (``_murmur``: a Python call per n-gram was the largest
+    cost of a first pass over new text)."""
 
-    def __init__(self) -> None:
-        self._chars: dict[tuple[str, int, int], np.ndarray] = {}
-        self._words: dict[str, int] = {}
+    def __init__(self, lo: int, hi: int) -> None:
+        super().__init__()
+        self.lo, self.hi = lo, hi
+        self._grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def _char_grams(self, w: str, lo: int, hi: int) -> np.ndarray:
-        w = f" {w} "
-        grams = []
-        for n in range(lo, hi + 1):
-            offset = 0
-            grams.append(w[0:n])
-            while offset + n < len(w):
-                offset += 1
-                grams.append(w[offset:offset + n])
-            if offset == 0:
-                break
-        return np.fromiter(map(_hash, grams), np.int64, len(grams))
+    def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
+        scikit-learn's ``_char_wb_ngrams`` lists them (the whole word once if shorter)."""
+        got = self._grams.get(size)
+        if got is None:
+            starts: list[int] = []
+            lengths: list[int] = []
+            for n in range(self.lo, self.hi + 1):
+                if n >= size:
+                    starts.append(0)
+                    lengths.append(size)
+                    break
+                starts += range(size - n + 1)
+                lengths += [n] * (size - n + 1)
+            got = self._grams[size] = (np.array(starts, np.intp), np.array(lengths, np.intp))
+        return got
 
-    def char_wb(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
-        """As ``analyzer="char_wb"``: n-grams inside space-padded words (one array a word)."""
-        out: list[np.ndarray] = []
-        chars = self._chars
-        for w in text.lower().split():
-            key = (w, lo, hi)
-            hs = chars.get(key)
-            if hs is None:
-                if len(chars) > _CACHE_LIMIT:
-                    chars.clear()
-                hs = chars[key] = self._char_grams(w, lo, hi)
-            out.append(hs)
-        return out
+    def add(self, words: list[str]) -> None:
+        """Hash the n-grams of new words."""
+        padded = "".join([f" {w} " for w in words])
+        data = padded.encode("utf-8")  # a lone surrogate raises here, as in scikit-learn
+        grams = [self.grams(len(w) + 2) for w in words]
+        counts = [len(s) for s, _ in grams]
+        offsets = np.zeros(len(words), np.intp)
+        np.cumsum([len(w) + 2 for w in words[:-1]], out=offsets[1:])
+        starts = np.concatenate([s for s, _ in grams]) + np.repeat(offsets, counts)
+        lengths = np.concatenate([n for _, n in grams])
+        if len(data) != len(padded):  # not ASCII: character offsets -> UTF-8 byte offsets
+            code = np.frombuffer(padded.encode("utf-32-le"), np.uint32)
+            at = np.zeros(len(code) + 1, np.intp)
+            np.cumsum(1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000), out=at[1:])
+            starts, lengths = at[starts], at[starts + lengths] - at[starts]
+        hashes = _murmur(data, starts, lengths).astype(np.int64)
+        end = 0
+        for w, n in zip(words, counts, strict=True):
+            self[w] = hashes[end:end + n]
+            end += n
 
-    def _word(self, token: str) -> int:
-        h = self._words.get(token)
-        if h is None:
-            if len(self._words) > _CACHE_LIMIT:
-                self._words.clear()
-            h = self._words[token] = _hash(token)
+
+_C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+_TAIL = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF], np.uint32)  # the bytes after the last full block
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def _murmur(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Signed murmurhash3_32 (seed 0) of ``data[s:s + n]`` for each start s and length n:
+    ``mmh3.hash`` vectorised (uint32 arithmetic wraps around as the C code does)."""
+    b = np.frombuffer(data + bytes(4), np.uint8).astype(np.uint32)
+    blocks = b[:-3] | b[1:-2] << 8 | b[2:-1] << 16 | b[3:] << 24  # little-endian, each offset
+    h = np.zeros(len(starts), np.uint32)
+    full = lengths >> 2
+    for i in range(int(full.max()) if len(full) else 0):
+        k = _rotl(np.take(blocks, starts + 4 * i, mode="clip") * _C1, 15) * _C2
+        h = np.where(full > i, _rotl(h ^ k, 13) * np.uint32(5) + np.uint32(0xE6546B64), h)
+    tail = np.take(blocks, starts + 4 * full) & _TAIL[lengths & 3]
+    h ^= _rotl(tail * _C1, 15) * _C2
+    h ^= lengths.astype(np.uint32)
+    h ^= h >> 16
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> 13
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> 16
+    return h.view(np.int32)
+
+
+class _TokenHashes(dict):
+    r"""token -> signed hash (tokens are runs of ``\w``, so never hold a lone surrogate)."""
+
+    def __missing__(self, token: str) -> int:
+        h = self[token] = _MURMUR(token)
         return h
 
-    def word(self, text: str, lo: int, hi: int) -> list[np.ndarray]:
-        """As ``analyzer="word"`` with the default token pattern and lower-casing."""
-        tokens = _TOKEN.findall(text.lower())
-        out: list[int] = []
-        for n in range(lo, hi + 1):
-            if n == 1:
-                out.extend(map(self._word, tokens))
-            else:
-                out.extend(_hash(" ".join(tokens[i:i + n])) for i in range(len(tokens) - n + 1))
-        return [np.asarray(out, np.int64)]
+
+class _Hashes:
+    """Signed n-gram hashes (scikit-learn takes their absolute value), cached per text (the
+    comments and targets scored after the element tagger are mostly its sentences again),
+    per word for ``char_wb`` and per token for word unigrams. Longer word n-grams are hashed
+    directly: nearly all are new, so caching them cost more than it saved. Texts are hashed
+    a batch at a time, as one array, to spare numpy calls per text."""
+
+    def __init__(self) -> None:
+        self.chars: dict[tuple[int, int], _CharGrams] = {}
+        self.tokens = _TokenHashes()
+        self.split: dict[str, list[str]] = {}
+        self.texts: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
+
+    def clear(self) -> None:
+        self.chars.clear()
+        self.tokens.clear()
+        self.split.clear()
+        self.texts.clear()
+
+    def char_wb(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
+        """As ``analyzer="char_wb"``: n-grams inside space-padded words; (hashes, sizes)."""
+        grams = self.chars.get((lo, hi))
+        if grams is None or len(grams) > _CACHE_LIMIT:
+            grams = self.chars[lo, hi] = _CharGrams(lo, hi)
+        words = [t.lower().split() for t in texts]
+        new = [w for w in dict.fromkeys(chain.from_iterable(words)) if w not in grams]
+        if new:
+            grams.add(new)
+        parts = list(map(grams.__getitem__, chain.from_iterable(words)))
+        if not parts:
+            return _EMPTY, [0] * len(texts)
+        ends = np.zeros(len(parts) + 1, np.intp)
+        np.cumsum(np.fromiter(map(len, parts), np.intp, len(parts)), out=ends[1:])
+        ends = ends[list(accumulate(map(len, words), initial=0))]
+        return np.concatenate(parts), (ends[1:] - ends[:-1]).tolist()
+
+    def word(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
+        """As ``analyzer="word"`` with the default token pattern and lower-casing; the
+        tokens are kept per text (a sentence is hashed again as its neighbour's context)."""
+        if len(self.split) > _TEXT_CACHE_LIMIT:
+            self.split.clear()
+        split, token = self.split, self.tokens.__getitem__
+        hashes: list[int] = []
+        sizes = []
+        for t in texts:
+            tokens = split.get(t)
+            if tokens is None:
+                tokens = split[t] = _TOKEN.findall(t.lower())
+            before = len(hashes)
+            if lo == 1:
+                hashes += map(token, tokens)
+            for n in range(max(lo, 2), hi + 1):
+                grams = zip(tokens, tokens[1:], strict=False) if n == 2 else \
+                    zip(*(tokens[i:] for i in range(n)), strict=False)
+                hashes += map(_MURMUR, map(" ".join, grams))
+            sizes.append(len(hashes) - before)
+        return np.array(hashes, np.int64), sizes
+
+    def batch(self, texts: tuple[str, ...], analyzer: str, lo: int,
+              hi: int) -> tuple[np.ndarray, list[int]]:
+        """The texts' n-gram hashes one text after another, and how many each text has."""
+        cache = self.texts.setdefault((analyzer, lo, hi), {})
+        if len(cache) + len(texts) > _TEXT_CACHE_LIMIT:
+            cache.clear()  # before hashing, so that the batch stays cached for the next model
+        if len(self.tokens) > _CACHE_LIMIT:
+            self.tokens.clear()
+        got = list(map(cache.get, texts))
+        missing = [i for i, hs in enumerate(got) if hs is None]
+        if missing:
+            new = [texts[i] for i in missing]
+            flat, sizes = (self.char_wb if analyzer == "char_wb" else self.word)(new, lo, hi)
+            start = 0
+            for i, t, end in zip(missing, new, accumulate(sizes), strict=True):
+                got[i] = cache[t] = flat[start:end]
+                start = end
+            if len(missing) == len(texts):
+                return flat, sizes
+        return np.concatenate(got), list(map(len, got))
 
 
 HASHES = _Hashes()
+_EMPTY = np.zeros(0, np.int64)
+_TEXT_CACHE_LIMIT = 4096
 
 
-@lru_cache(maxsize=4096)
-def _text_hashes(text: str, analyzer: str, lo: int, hi: int) -> np.ndarray:
-    fn = HASHES.char_wb if analyzer == "char_wb" else HASHES.word
-    parts = fn(text, lo, hi)
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+class _Counts:
+    """Hashed n-gram counts of a batch of texts, as (row, column, count) sorted by row then
+    column, with what every model reading them needs, computed once: where each row starts,
+    which rows have any n-gram, the term frequencies, and the coefficient index of each
+    column at a part's offset."""
+
+    __slots__ = ("r", "c", "counts", "starts", "present", "_tf", "_index")
+
+    def __init__(self, r: np.ndarray, c: np.ndarray, counts: np.ndarray) -> None:
+        self.r, self.c, self.counts = r, c, counts
+        self.starts, self.present = _row_starts(r)
+        self._tf: np.ndarray | None = None
+        self._index: dict[int, np.ndarray] = {}
+
+    def sublinear_tf(self) -> np.ndarray:
+        """1 + log(count), as TfidfTransformer(sublinear_tf=True)."""
+        if self._tf is None:
+            self._tf = np.log(self.counts)
+            self._tf += 1.0
+        return self._tf
+
+    def index(self, offset: int) -> np.ndarray:
+        got = self._index.get(offset)
+        if got is None:
+            got = self._index[offset] = self.c + offset
+        return got
+
+
+def _row_starts(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions where a new row begins in a sorted ``r``, and those rows."""
+    if not len(r):
+        return r, r
+    first = np.empty(len(r), bool)
+    first[0] = True
+    np.not_equal(r[1:], r[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return starts, np.take(r, starts)
 
 
 class _RecentCounts:
@@ -106,9 +255,9 @@ class _RecentCounts:
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.items: dict[tuple, tuple[np.ndarray, ...]] = {}
+        self.items: dict[tuple, _Counts] = {}
 
-    def get(self, texts: tuple[str, ...], part: dict) -> tuple[np.ndarray, ...]:
+    def get(self, texts: tuple[str, ...], part: dict) -> _Counts:
         lo, hi = part["ngram_range"]
         key = (texts, part["analyzer"], lo, hi, part["n_features"])
         got = self.items.get(key)
@@ -122,50 +271,90 @@ class _RecentCounts:
 _RECENT = _RecentCounts()
 
 
-def _counts(texts: tuple[str, ...], analyzer: str, lo: int, hi: int,
-            n: int) -> tuple[np.ndarray, ...]:
-    """(row, column, count) of hashed n-grams for a batch of texts: one ``np.unique`` over
-    the whole batch, not one per text."""
-    hashed = [_text_hashes(t, analyzer, lo, hi) for t in texts]
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in hashed])
-    if not len(rows):
-        return rows, rows, rows
-    keys, counts = np.unique(rows * n + np.concatenate(hashed) % n, return_counts=True)
+def _counts(texts: tuple[str, ...], analyzer: str, lo: int, hi: int, n: int) -> _Counts:
+    """Counts of hashed n-grams for a batch of texts: one sort of (row, column) keys over the
+    whole batch (``np.unique`` did the same sort with more overhead)."""
+    hashes, sizes = HASHES.batch(texts, analyzer, lo, hi)
+    if not len(hashes):
+        return _Counts(_EMPTY, _EMPTY, _EMPTY)
+    shift = n.bit_length() - 1 if n & (n - 1) == 0 else 0  # n = 2**shift: bit operations
+    keys = np.abs(hashes)
+    if shift:
+        keys &= n - 1
+    else:
+        keys %= n
+    keys += np.repeat(np.arange(0, len(texts) * n, n, dtype=np.int64), sizes)
+    if len(texts) * n <= 2 ** 31:
+        keys = keys.astype(np.int32)  # sorts faster
+    keys.sort()
+    first = np.empty(len(keys), bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    at = np.flatnonzero(first)
+    counts = np.empty(len(at), np.int64)
+    np.subtract(at[1:], at[:-1], out=counts[:-1])
+    counts[-1] = len(keys) - at[-1]
+    keys = np.take(keys, at).astype(np.intp)
+    if shift:
+        return _Counts(keys >> shift, keys & (n - 1), counts)
     r, c = np.divmod(keys, n)
-    return r, c, counts
+    return _Counts(r, c, counts)
 
 
 # ------------------------------------------------------------------------------- features
 
-def _tfidf_part(texts: list[str], part: dict, idf: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(row, column, value) of hashed n-gram TF-IDF for a batch of texts, rows L2-normalised."""
-    r, c, counts = _RECENT.get(tuple(texts), part)
-    if not len(r):
-        return r, c, np.zeros(0)
-    v = (np.log(counts) + 1.0) if part["sublinear_tf"] else counts
-    v = v * idf[c]
-    norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
-    v = v / np.where(norms > 0, norms, 1.0)[r]
-    return r, c, v
+def _tfidf_values(counts: _Counts, part: dict, idf: np.ndarray, n_rows: int) -> np.ndarray:
+    """Hashed n-gram TF-IDF values of ``counts``, rows L2-normalised (the same operations in
+    the same order as scikit-learn, in place to spare temporaries)."""
+    tf = counts.sublinear_tf() if part["sublinear_tf"] else counts.counts
+    v = tf * np.take(idf, counts.c)
+    norms = np.sqrt(np.bincount(counts.r, weights=v * v, minlength=n_rows))
+    v /= np.take(np.where(norms > 0, norms, 1.0), counts.r)
+    return v
+
+
+class _Columns(dict):
+    """feature name -> column, -1 for a name the model never saw."""
+
+    def __missing__(self, name: str) -> int:
+        return -1
 
 
 @lru_cache(maxsize=64)
-def _vocabulary(names: tuple[str, ...]) -> dict[str, int]:
+def _vocabulary(names: tuple[str, ...]) -> _Columns:
     """One dict per distinct vocabulary, so models fitted on the same rows share it (and
     ``_dict_part``'s last result)."""
-    return {f: i for i, f in enumerate(names)}
+    return _Columns((f, i) for i, f in enumerate(names))
 
 
 _LAST_DICTS: list = [None, None, None]  # the dicts, the vocabulary, the result
+_NUMBERS = {float, int, bool}
+_VALUES = operator.methodcaller("values")
 
 
-def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
+def _dict_part(dicts: list[dict], vocab: _Columns) -> tuple[np.ndarray, ...]:
     """(row, column, value) of named features, in each dict's order (as DictVectorizer).
     The specificity and flag models (and the five SMART models) read the same dicts with
     the same vocabulary one after another: the last result is reused for the same objects."""
     last, last_vocab, result = _LAST_DICTS
     if vocab is last_vocab and len(last) == len(dicts) and all(map(operator.is_, last, dicts)):
         return result
+    values = list(chain.from_iterable(map(_VALUES, dicts)))
+    if set(map(type, values)) <= _NUMBERS:  # the usual case, vectorised
+        cols = np.fromiter(map(vocab.__getitem__, chain.from_iterable(dicts)), np.int64,
+                           len(values))
+        vals = np.array(values, np.float64)
+        rows = np.repeat(np.arange(len(dicts), dtype=np.int64), list(map(len, dicts)))
+        keep = (cols >= 0) & (vals != 0)  # ``if v``: NaN is kept, 0.0 and -0.0 are not
+        result = rows[keep], cols[keep], vals[keep]
+    else:
+        result = _dict_part_loop(dicts, vocab)
+    _LAST_DICTS[:] = [list(dicts), vocab, result]
+    return result
+
+
+def _dict_part_loop(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
+    """``_dict_part`` for dicts with strings (one-hot ``name=value``) or other values."""
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -178,10 +367,8 @@ def _dict_part(dicts: list[dict], vocab: dict[str, int]) -> tuple[np.ndarray, ..
                 rows.append(i)
                 cols.append(j)
                 vals.append(float(v))
-    result = (np.asarray(rows, np.int64), np.asarray(cols, np.int64),
-              np.asarray(vals, np.float64))
-    _LAST_DICTS[:] = [list(dicts), vocab, result]
-    return result
+    return (np.asarray(rows, np.int64), np.asarray(cols, np.int64),
+            np.asarray(vals, np.float64))
 
 
 # ------------------------------------------------------------------------------- links
@@ -202,6 +389,15 @@ def _binary_positive(decision: np.ndarray, head: dict, arrays: dict) -> np.ndarr
     return _expit(decision)
 
 
+def _column(rows: Any, key: int | None) -> list:
+    """One column of the rows (all of each row when ``key`` is None)."""
+    if key is None:
+        return list(rows)
+    if isinstance(rows, np.ndarray) and rows.ndim == 2:
+        return rows[:, key].tolist()  # the same objects, without a view per row
+    return [row[key] for row in rows]
+
+
 class LinearModel:
     """``predict_proba`` of a compiled model; rows as the training pipeline took them."""
 
@@ -217,17 +413,28 @@ class LinearModel:
         n = len(rows)
         coef = self.arrays["coef"]
         out = np.tile(self.arrays["intercept"], (n, 1))
+        columns: dict[Any, list] = {}
         for part in self.spec["parts"]:
-            column = [row[part["column"]] for row in rows] if part["column"] is not None \
-                else list(rows)
+            key = part["column"]
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = _column(rows, key)
             if part["type"] == "tfidf":
-                r, c, v = _tfidf_part(column, part, self.arrays[f"idf_{part['name']}"])
+                counts = _RECENT.get(tuple(column), part)
+                if not len(counts.r):
+                    continue
+                v = _tfidf_values(counts, part, self.arrays[f"idf_{part['name']}"], n)
+                index, starts, present = counts.index(part["offset"]), counts.starts, \
+                    counts.present
             else:
                 r, c, v = _dict_part(column, self._vocab[part["name"]])
-            if len(r):
-                contrib = coef[c + part["offset"]] * v[:, None]
-                starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-                out[r[starts]] += np.add.reduceat(contrib, starts, axis=0)
+                if not len(r):
+                    continue
+                index = c + part["offset"]
+                starts, present = _row_starts(r)
+            contrib = np.take(coef, index, axis=0)  # faster than coef[index]
+            contrib *= v[:, None]
+            out[present] += np.add.reduceat(contrib, starts, axis=0)
         return out
 
     def predict_proba(self, rows: Any) -> np.ndarray:
