@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reflectassist.features import text_rows
 from reflectassist.linear import LinearModel, _hash, compile_pipeline
@@ -124,3 +126,28 @@ def test_counts_are_recomputed_when_the_same_rows_object_changes():
     rows[0, 0] = "".join(["Completely", " different text ", "now"])  # a new string object
     np.testing.assert_allclose(compiled.predict_proba(rows), model.predict_proba(rows),
                                rtol=0, atol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+                min_size=1, max_size=20))
+def test_vectorised_murmurhash_equals_mmh3(words):
+    """The batch hashing of character n-grams gives scikit-learn's hashes (mmh3, seed 0) for
+    any text, multibyte characters included."""
+    import mmh3
+
+    from reflectassist.linear import _CharGrams
+
+    words = [w for w in dict.fromkeys(words) if w and " " not in w]
+    grams = _CharGrams(2, 5)
+    if words:
+        grams.add(words)
+    for w in words:
+        padded = f" {w} "
+        expected = []
+        for n in range(2, 6):
+            if n >= len(padded):
+                expected.append(padded)
+                break
+            expected += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+        assert grams[w].tolist() == [mmh3.hash(g.encode("utf-8"), 0, True) for g in expected]
