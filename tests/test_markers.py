@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from reflectassist.lexicon import load_lexicon
 from reflectassist.markers import (
     _find_markers,
     _PatternStarts,
+    _word_runs,
     compiled_markers,
     find_markers,
+    phrase_index,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +47,8 @@ def test_every_listed_pattern_is_in_the_lexicon():
     listed = {k for k in lex["pattern_starts"] if not k.startswith("_")}
     assert listed <= set(lex["patterns"])
     for spec in (lex["pattern_starts"][k] for k in listed):
-        assert set(spec) <= {"words", "digit", "prefixes", "suffixes"}
+        assert set(spec) <= {"words", "digit", "prefixes", "suffixes", "whole_word"} \
+            or set(spec) == {"chars"}
         assert all(w == w.lower() and w.isascii() for w in spec.get("words", []))
 
 
@@ -83,3 +88,74 @@ def test_random_texts_match_a_full_search(words, gaps):
 ])
 def test_known_markers(text, category):
     assert category in {m[2] for m in find_markers(text)}
+
+
+def reference_markers(text: str) -> list[list]:
+    """The reference for the phrase shortcuts: at every word not after an apostrophe, each
+    category's phrases starting with that word tried by regex (as ``finditer`` would, no
+    overlaps within a category); every pattern searched over the whole text."""
+    found = []
+    next_free: dict[str, int] = {}
+    for run in re.finditer(r"\w+", text):
+        start = run.start()
+        if start and text[start - 1] in "'’":
+            continue
+        for category, rx, _ in phrase_index().get(run.group().lower(), ()):
+            m = rx.match(text, start) if start >= next_free.get(category, 0) else None
+            if m:
+                found.append([start, m.end(), category])
+                next_free[category] = m.end()
+    for category, rx in compiled_markers():
+        found += [[m.start(), m.end(), category] for m in rx.finditer(text) if m.end() > m.start()]
+    return sorted(found)
+
+
+def test_corpus_markers_match_the_reference():
+    for text in corpus_texts():
+        assert find_markers(text) == reference_markers(text), text[:80]
+
+
+@cache
+def _phrase_words() -> list[str]:
+    """Words and phrases of the lexicon, a sample of each category (deterministic)."""
+    rng = random.Random(7)
+    out = []
+    for phrases in load_lexicon()["phrases"].values():
+        sample = rng.sample(phrases, min(8, len(phrases)))
+        out += sample + [re.match(r"\w+", p).group() for p in sample]
+    return sorted(set(out))
+
+
+_CASES = [str, str.upper, str.title, str.swapcase]
+_LOOKALIKES = {"i": ["ı", "İ"], "I": ["İ"], "s": ["ſ"], "k": ["\u212a"], "K": ["\u212a"]}
+
+
+@st.composite
+def _phrase_texts(draw) -> str:
+    words = draw(st.lists(st.sampled_from(_phrase_words() + _PIECES), max_size=25))
+    out = []
+    for w in words:
+        w = draw(st.sampled_from(_CASES))(w)
+        if draw(st.integers(0, 5)) == 0:  # a non-ASCII look-alike or letter in the word
+            i = draw(st.integers(0, len(w)))
+            extra = [x for c in w[i:i + 1] for x in _LOOKALIKES.get(c, [])] + ["é", "ß"]
+            w = w[:i] + draw(st.sampled_from(extra)) + w[i + 1:]
+        out.append(w + draw(st.sampled_from([" ", " ", "  ", "\n", "'", "’", "-", ", ", ". ",
+                                              "", "–", "“", "”", "\u00a0", "…", "?"])))
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_phrase_texts())
+def test_random_phrase_texts_match_the_reference(text):
+    assert find_markers(text) == reference_markers(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ_09 .,'’-\n\t–—“”…•£€\u00a0éİıſ\u212aß!\x1c")),
+               max_size=60))
+def test_word_runs_are_the_regex_runs(text):
+    words, starts = _word_runs(text)
+    runs = list(re.finditer(r"\w+", text))
+    assert words == [m.group() for m in runs]
+    assert starts == [m.start() for m in runs]

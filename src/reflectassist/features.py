@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def text_features(text: str) -> dict[str, float]:
     return features_of(text, shared_markers(text), 0, len(text))
 
 
-def features_of(full: str, markers: list[list], start: int, end: int,
+def features_of(full: str, markers: Sequence[list], start: int, end: int,
                 position: float | None = None, section: str | None = None) -> dict[str, float]:
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
     string), given the sorted markers of ``full``."""
