@@ -422,45 +422,6 @@ def old_heading_section(text: str, title: bool = False) -> str | None:
     return best[1] if best else "other"
 
 
-def old_has_heading_word(line: str) -> bool:
-    key = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z' ]+", " ", line.lower())).strip() + " "
-    phrases = load_lexicon()["phrases"]
-    words = phrases["heading_word"] + phrases["target_heading"] + phrases["feedback_heading"]
-    return any(f" {w} " in key for w in words)
-
-
-def old_is_title(text: str, start: int, end: int) -> bool:
-    bullet_re = segmenter.BULLET_RE
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    raw_line = text[line_start:line_end]
-    line = raw_line.strip().lstrip(">").strip()
-    if line != text[start:end].strip().lstrip(">").strip():
-        return False
-    numbered = bullet_re.match(raw_line.lstrip().lstrip(">"))
-    if numbered and not raw_line.lstrip().startswith(("-", "*", "•")):
-        inner = raw_line.lstrip().lstrip(">")[numbered.end():].strip()
-        return (len(inner.split()) <= 6 and not re.search(r"[.!?;,]['\")\]]*$", inner)
-                and old_has_heading_word(inner))
-    bare = re.sub(r"\([^)]*\)", "", line).strip()
-    if not bare or bullet_re.match(raw_line.lstrip().lstrip(">").lstrip()) or \
-            re.search(r"[.!?;,]['\")\]]*$", bare):
-        return False
-    following = text[line_end + 1:text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
-                     else len(text)]
-    if bullet_re.match(following.lstrip(">")) and len(bare.split()) <= 12:
-        return True
-    if len(bare.split()) > 8:
-        return False
-    before = text[:line_start].rstrip(" \t")
-    first = not before.strip()
-    after_blank = before.endswith("\n") or first
-    next_blank = text[line_end:line_end + 2].startswith("\n\n") or line_end >= len(text)
-    return first or (after_blank and (next_blank or len(line.split()) <= 3
-                                      or (len(line.split()) <= 6 and old_has_heading_word(line))))
-
-
 def old_sentence_records(doc) -> list[list]:
     out: list[list] = []
     section = "other"
@@ -471,7 +432,9 @@ def old_sentence_records(doc) -> list[list]:
             continue
         start = sent.start_char + (len(text) - len(text.lstrip()))
         end = start + len(stripped)
-        head = old_heading_section(stripped, title=old_is_title(doc.text, start, end))
+        # the title test itself is unchanged since 8af2295 (only its regexes are compiled
+        # once); what is under test is the sentence rows calling it only when it can matter
+        head = old_heading_section(stripped, title=segmenter._is_title(doc.text, start, end))
         if head is not None:
             section = head
         out.append([start, end, section, head is not None])

@@ -49,8 +49,8 @@ _LINE_END_RE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
 _WORD_CHARS_RE = re.compile(r"[\w./'-]+")  # matched on reversed text: the last word
 _LETTER_RE = re.compile(r"[a-z]")
 _INITIALS_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
-_NON_KEY_RE = re.compile(r"[^a-z' ]+")
-_SPACES_RE = re.compile(r"\s+")
+NON_KEY_RE = re.compile(r"[^a-z' ]+")  # heading keys: letters, apostrophes, spaces
+SPACES_RE = re.compile(r"\s+")
 _LINE_REST_BLANK_RE = re.compile(r"[^\S\n]*(?:\n|\Z)")
 _CLOSED_RE = re.compile(r"[.!?;,]['\")\]]*$")
 _PARENS_RE = re.compile(r"\([^)]*\)")
@@ -258,9 +258,9 @@ def _section_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
 
 def _section_of(stripped: str) -> str:
     """The section a heading opens: the heading phrase found earliest in it wins."""
-    key = _NON_KEY_RE.sub(" ", stripped.lower()).strip()
+    key = NON_KEY_RE.sub(" ", stripped.lower()).strip()
     rx, section_of = _section_phrases()
-    m = rx.search(f" {_SPACES_RE.sub(' ', key)} ")
+    m = rx.search(f" {SPACES_RE.sub(' ', key)} ")
     return section_of[m.group(0)] if m else "other"
 
 
@@ -306,7 +306,7 @@ def _heading_words() -> tuple[str, ...]:
 
 
 def _has_heading_word(line: str) -> bool:
-    key = " " + _SPACES_RE.sub(" ", _NON_KEY_RE.sub(" ", line.lower())).strip() + " "
+    key = " " + SPACES_RE.sub(" ", NON_KEY_RE.sub(" ", line.lower())).strip() + " "
     return any(w in key for w in _heading_words())
 
 

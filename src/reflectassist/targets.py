@@ -21,7 +21,7 @@ from .component import TrainedComponent
 from .features import text_rows
 from .lexicon import alternation, lexicon_set, load_lexicon
 from .markers import markers_in, shared_markers
-from .segmenter import heading_section, text_of
+from .segmenter import NON_KEY_RE, SPACES_RE, heading_section, text_of
 
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
@@ -110,8 +110,6 @@ ONE_OF_RE = re.compile(r"\b(?:one|each)\b(?=\s+(?:in|on|of|each|at|to|with|by|be
 RE_PREFIX_RE = re.compile(r"^re-?")
 NUMBERED_RE = re.compile(r"\s*\d{1,2}[.)]\s")
 DIGIT_RE = re.compile(r"\d")
-NOT_KEY_RE = re.compile(r"[^a-z' ]+")
-SPACES_RE = re.compile(r"\s+")
 
 # Cheap pre-checks: many regexes here can only match a text holding one of a few words or
 # strings, and testing for those is far faster than an IGNORECASE scan.  re.IGNORECASE also
@@ -540,7 +538,7 @@ def _heading_section(line: str) -> str | None:
 
 
 def _label_key(label: str) -> str:
-    key = NOT_KEY_RE.sub(" ", strip_marker(label).lower().replace("’", "'"))
+    key = NON_KEY_RE.sub(" ", strip_marker(label).lower().replace("’", "'"))
     return SPACES_RE.sub(" ", f" {key} ")
 
 
