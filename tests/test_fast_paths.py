@@ -22,7 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reflectassist import KINDS, identifiers, kinds, segmenter, targets
-from reflectassist.lexicon import load_data, load_lexicon
+from reflectassist.lexicon import load_data, load_lexicon, regex_fold
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,12 +113,12 @@ ALL_CHARS = "".join(map(chr, range(sys.maxunicode + 1)))
 
 
 def test_case_folding_claims_hold_over_all_of_unicode():
-    """The claims both pre-checks rest on, over every code point: targets._fold maps one
+    """The claims both pre-checks rest on, over every code point: lexicon.regex_fold maps one
     character to one; each character re.IGNORECASE takes for an ASCII letter folds to that
     letter, and only word characters fold to ASCII letters; for identifiers.FOLD_SAFE the
     characters re.IGNORECASE matches are those str.lower() maps to the letter, but for
     FOLD_TRAPS ("İ" being the only character lower-casing to two)."""
-    folded = targets._fold(ALL_CHARS)
+    folded = regex_fold(ALL_CHARS)
     assert len(folded) == len(ALL_CHARS)
     for m in re.finditer("[a-z]", ALL_CHARS, re.IGNORECASE):
         c = m.group()
@@ -199,7 +199,7 @@ def test_search_prechecks_on_generated_texts(text):
 
 def check_words(text: str) -> None:
     """Every word a case-insensitive regex finds whole (between \\b) is in _words(text)."""
-    assert len(targets._fold(text)) == len(text)
+    assert len(regex_fold(text)) == len(text)
     words = targets._words(text)
     for m in re.finditer(r"\b[a-z]+\b", text, re.IGNORECASE):
         as_ascii = "".join(ascii_letter(c) for c in m.group())

@@ -38,7 +38,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import alternation, load_data
+from .lexicon import FOLD_TRAPS, alternation, load_data
 from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
@@ -63,12 +63,11 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "rev", "fr", "sr",
                  "dept", "ext", "sgt", "cllr", "apt"}
 
 # For the letters of FOLD_SAFE, the characters re.IGNORECASE matches are exactly those that
-# str.lower() maps to them, except for the FOLD_TRAPS (checked over all of Unicode; 'İ' is also
-# the only character that lower-cases to two). In a text without FOLD_TRAPS ("plain"), offsets
+# str.lower() maps to them, except for the FOLD_TRAPS (lexicon.py; 'İ' is also the only
+# character that lower-cases to two). In a text without FOLD_TRAPS ("plain"), offsets
 # in text.lower() are offsets in the text, and a case-insensitive phrase of FOLD_SAFE letters
 # can only match where text.lower() has it.
 FOLD_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzé")
-FOLD_TRAPS = ("İ", "ı", "ſ")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+# The characters re.IGNORECASE takes for an ASCII letter while str.lower() does not (checked
+# over every code point in tests/test_fast_paths.py): "İ" and "ı" for i, "ſ" for s. Fast
+# pre-checks that lower-case a text instead of running a case-insensitive regex must fold
+# these too, or fall back to the regex when a text holds one.
+FOLD_TRAPS = {"\u0130": "i", "\u0131": "i", "\u017f": "s"}
+_FOLD = str.maketrans(FOLD_TRAPS)
+
+
+def regex_fold(text: str) -> str:
+    """``text`` lower-cased as a case-insensitive regex compares it, one character for one."""
+    return (text if text.isascii() else text.translate(_FOLD)).lower()
+
 
 @cache
 def load_data(name: str) -> Any:

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
-from .lexicon import alternation, lexicon_set, load_lexicon
+from .lexicon import alternation, lexicon_set, load_lexicon, regex_fold
 from .markers import markers_in, shared_markers
 from .segmenter import NON_KEY_RE, SPACES_RE, heading_section, text_of
 
@@ -112,30 +112,23 @@ NUMBERED_RE = re.compile(r"\s*\d{1,2}[.)]\s")
 DIGIT_RE = re.compile(r"\d")
 
 # Cheap pre-checks: many regexes here can only match a text holding one of a few words or
-# strings, and testing for those is far faster than an IGNORECASE scan.  re.IGNORECASE also
-# takes "İ", "ı" and "ſ" for ASCII letters, which str.lower() does not; with them mapped first,
-# every character such a regex takes for an ASCII letter folds to it, one character for one,
-# and only word characters fold to ASCII letters (checked over every code point).  So a word a
-# match holds whole (bounded by non-letters) is a word of the folded text.
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+# strings, and testing for those is far faster than an IGNORECASE scan.  After regex_fold
+# (lexicon.py), every character such a regex takes for an ASCII letter folds to it, one
+# character for one, and only word characters fold to ASCII letters (checked over every code
+# point).  So a word a match holds whole (bounded by non-letters) is a word of the folded text.
 _WORD_RE = re.compile(r"[a-z]+")
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '’-")
-
-
-def _fold(text: str) -> str:
-    """``text`` lower-cased as a case-insensitive regex compares it, one character for one."""
-    return (text if text.isascii() else text.translate(_FOLD)).lower()
 
 
 @lru_cache(maxsize=512)
 def _words(text: str) -> frozenset[str]:
     """The ASCII-letter words of ``text`` as a case-insensitive regex sees them."""
-    return frozenset(_WORD_RE.findall(_fold(text)))
+    return frozenset(_WORD_RE.findall(regex_fold(text)))
 
 
 def _intends(text: str) -> bool:
     """``INTENTION_RE`` finds an intention; every one ends in "will", "shall", "'ll" or " to"."""
-    low = _fold(text)
+    low = regex_fold(text)
     if "ll" not in low and " to" not in low:
         return False
     if text.isascii():
@@ -146,7 +139,7 @@ def _intends(text: str) -> bool:
 def _may_be_third_person(text: str) -> bool:
     """Can ``THIRD_PERSON_RE`` match: every match holds "he" and "ll" (will, 'll) or "going
     to"."""
-    low = _fold(text)
+    low = regex_fold(text)
     return "he" in low and ("ll" in low or "going to" in low)
 
 
