@@ -719,3 +719,56 @@ IDENTIFIER_WORDS = ([q for p in phrase_rxs() for q in p.phrases]
              max_size=16))
 def test_phrase_rxs_on_generated_texts(text):
     check_phrase_rxs(text)
+
+
+# --------------------------------------------------------------------------- sentence features
+
+MARKERS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12),
+                             st.sampled_from(["a", "b", "c", "buzz"])), max_size=40).map(
+    lambda ms: sorted([s, s + n, c] for s, n, c in ms))
+
+
+def ordered_rows(cuts: list[int]) -> list[tuple]:
+    cuts = sorted(set(cuts))
+    return [(a, b, None, False) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+@given(MARKERS, st.lists(st.integers(0, 70), max_size=12))
+@example([[0, 5, "a"], [3, 9, "b"], [5, 5, "c"]], [0, 5, 9])
+def test_sentence_counts_as_count_in_for_ordered_rows(markers, cuts):
+    from reflectassist.features import sentence_counts
+    from reflectassist.markers import count_in
+
+    rows = ordered_rows(cuts)
+    expected = [count_in(markers, s, e) for s, e, *_ in rows]
+    got = sentence_counts(markers, rows)
+    assert got == expected
+    assert [list(d) for d in got] == [list(d) for d in expected]  # same key order
+
+
+@given(MARKERS, st.lists(st.tuples(st.integers(0, 60), st.integers(0, 20)), max_size=8))
+def test_sentence_counts_as_count_in_for_any_rows(markers, pairs):
+    from reflectassist.features import sentence_counts
+    from reflectassist.markers import count_in
+
+    rows = [(s, s + n, None, False) for s, n in pairs]  # unordered, overlapping
+    assert sentence_counts(markers, rows) == [count_in(markers, s, e) for s, e, *_ in rows]
+
+
+def test_sentence_features_as_features_of_and_renewed_with_the_markers(nlp):
+    from reflectassist.features import features_of, sentence_features, strip_bullet
+
+    names = [n for n, _ in nlp.pipeline]
+    texts = corpus_texts()[::40]
+    for doc in nlp.pipe(texts, disable=names[names.index("reflectassist_identifiers"):]):
+        sf = sentence_features(doc)
+        assert sentence_features(doc) is sf  # computed once
+        rows, markers = doc._.sentences, doc._.markers
+        assert sf.texts == [strip_bullet(doc.text[s:e]) for s, e, *_ in rows]
+        assert sf.features == [features_of(doc.text, markers, s, e) for s, e, *_ in rows]
+        if markers:
+            doc._.markers = markers[1:]  # a component setting new markers
+            renewed = sentence_features(doc)
+            assert renewed is not sf
+            assert renewed.features == [features_of(doc.text, markers[1:], s, e)
+                                        for s, e, *_ in rows]

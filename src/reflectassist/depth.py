@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, LABELS_DEPTH
 from .component import TrainedComponent
-from .markers import count_in
+from .features import sentence_features
 
 DENSITY_MARKERS = ("wider_context", "frame_shift", "perspective", "causal", "hedge",
                    "questioning", "contrast", "learning", "intention", "emotion", "first_person",
@@ -30,7 +30,7 @@ def substantive(doc: Doc) -> list[int]:
 
 
 def depth_features(doc: Doc) -> dict[str, float]:
-    rows, elems = doc._.sentences or [], doc._.elements or []
+    elems = doc._.elements or []
     keep = substantive(doc)
     n = max(len(keep), 1)
     feats: dict[str, float] = {f"kind_{doc._.kind or 'reflective_entry'}": 1.0}
@@ -46,9 +46,9 @@ def depth_features(doc: Doc) -> dict[str, float]:
         stages = {GIBBS[p] for p in preds if GIBBS.get(p)}
         feats["gibbs_coverage"] = len(stages) / len(GIBBS_STAGES)
     totals: dict[str, int] = {}
-    markers = doc._.markers or []
+    counts = sentence_features(doc).counts
     for i in keep:
-        for cat, c in count_in(markers, rows[i][0], rows[i][1]).items():
+        for cat, c in counts[i].items():
             totals[cat] = totals.get(cat, 0) + c
     for cat in DENSITY_MARKERS:
         c = totals.get(cat, 0)

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
-from .features import features_of, make_rows, strip_bullet
+from .features import make_rows, sentence_features
 from .lexicon import load_lexicon
 from .markers import count_in, markers_in
 from .segmenter import text_of
@@ -52,11 +52,14 @@ if not Span.has_extension("gibbs"):
     Span.set_extension("gibbs", getter=lambda s: GIBBS.get(s._.element) if s._.element else None)
 
 
-def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None) -> bool:
+def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None,
+            counts: dict[str, int] | None = None) -> bool:
     """Reflective vocabulary with little else: no reasoning marker, or under five content
-    words once the buzz phrases are taken out. ``markers``: the Doc's, if already at hand."""
+    words once the buzz phrases are taken out. ``markers``: the Doc's, and ``counts``: their
+    counts in the span, if already at hand."""
     markers = (doc._.markers or []) if markers is None else markers
-    counts = count_in(markers, start, end)
+    if counts is None:
+        counts = count_in(markers, start, end)
     if not counts.get("buzz"):
         return False
     if not any(counts.get(c) for c in REASONING):
@@ -70,16 +73,14 @@ def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None) -
 
 
 def sentence_rows(doc: Doc) -> np.ndarray:
-    rows = doc._.sentences or []
-    text, markers = text_of(doc), doc._.markers or []
-    texts, contexts, feats = [], [], []
-    for i, (s, e, _section, _head) in enumerate(rows):
-        texts.append(strip_bullet(text[s:e]))
+    sf = sentence_features(doc)
+    rows, text = sf.sentences, text_of(doc)
+    contexts = []
+    for i in range(len(rows)):
         prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
         next_t = text[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
         contexts.append(f"{prev_t} {next_t}".strip())
-        feats.append(features_of(text, markers, s, e))
-    return make_rows(texts, contexts, feats)
+    return make_rows(sf.texts, contexts, sf.features)
 
 
 class ElementTagger(TrainedComponent):
@@ -99,10 +100,10 @@ class ElementTagger(TrainedComponent):
         k = 0
         for doc, n in zip(docs, sizes, strict=True):
             out = []
-            markers = doc._.markers or []
+            markers, counts = doc._.markers or [], sentence_features(doc).counts
             for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
                 out.append([ELEMENTS[best[k + j]], [round(x, 4) for x in proba[k + j]],
-                            is_buzz(doc, s, e, markers) and not heading])
+                            is_buzz(doc, s, e, markers, counts[j]) and not heading])
             doc._.elements = out
             k += n
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from weakref import WeakKeyDictionary
 
 import numpy as np
+from spacy.tokens import Doc
 
 from .lexicon import lexicon_set
 from .markers import count_in, shared_markers
-from .segmenter import BULLET_RE
+from .segmenter import BULLET_RE, text_of
 
 WORD_RE = re.compile(r"[\w'’-]+")
 _FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
@@ -33,14 +35,17 @@ def text_features(text: str) -> dict[str, float]:
 
 
 def features_of(full: str, markers: Sequence[list], start: int, end: int,
-                position: float | None = None, section: str | None = None) -> dict[str, float]:
+                position: float | None = None, section: str | None = None,
+                counts: dict[str, int] | None = None) -> dict[str, float]:
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
-    string), given the sorted markers of ``full``."""
+    string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known)."""
     raw = full[start:end]
     text = strip_bullet(raw)
     first_word = WORD_RE.search(text.lower())
     feats: dict[str, float] = {}
-    for cat, c in count_in(markers, start, end).items():
+    if counts is None:
+        counts = count_in(markers, start, end)
+    for cat, c in counts.items():
         feats[f"has_{cat}"] = 1.0
         feats[f"n_{cat}"] = math.log1p(c)
     first = first_word.group(0) if first_word else ""
@@ -59,6 +64,57 @@ def features_of(full: str, markers: Sequence[list], start: int, end: int,
     if section:
         feats[f"section_{section}"] = 1.0
     return feats
+
+
+def sentence_counts(markers: Sequence[list], rows: Sequence[Sequence]) -> list[dict[str, int]]:
+    """``count_in`` of every sentence row ``(start, end, ...)``, in one pass over the sorted
+    markers when the rows are in order and do not overlap (as the segmenter makes them)."""
+    if any(rows[i][0] < rows[i - 1][1] for i in range(1, len(rows))):
+        return [count_in(markers, r[0], r[1]) for r in rows]
+    out: list[dict[str, int]] = []
+    j, n = 0, len(markers)
+    for row in rows:
+        start, end = row[0], row[1]
+        while j < n and markers[j][0] < start:
+            j += 1
+        counts: dict[str, int] = {}
+        while j < n and markers[j][0] < end:
+            _s, e, cat = markers[j]
+            if e <= end:
+                counts[cat] = counts.get(cat, 0) + 1
+            j += 1
+        out.append(counts)
+    return out
+
+
+class SentenceFeatures:
+    """What the element tagger, the depth scorer and the feedback detector all read about
+    each sentence of a Doc: its bullet-stripped text, marker counts and :func:`features_of`.
+    Computed once per Doc and kept while the Doc lives and its sentences and markers are the
+    same objects (a component that sets new ones gets new features)."""
+
+    __slots__ = ("key", "sentences", "markers", "texts", "counts", "features")
+
+    def __init__(self, doc: Doc) -> None:
+        self.key = (doc._.sentences, doc._.markers)
+        self.sentences = doc._.sentences or []
+        self.markers = doc._.markers or []
+        full = text_of(doc)
+        self.texts = [strip_bullet(full[r[0]:r[1]]) for r in self.sentences]
+        self.counts = sentence_counts(self.markers, self.sentences)
+        self.features = [features_of(full, self.markers, r[0], r[1], counts=c)
+                         for r, c in zip(self.sentences, self.counts, strict=True)]
+
+
+_SENTENCES: WeakKeyDictionary[Doc, SentenceFeatures] = WeakKeyDictionary()
+
+
+def sentence_features(doc: Doc) -> SentenceFeatures:
+    """The Doc's :class:`SentenceFeatures`, computed on first use."""
+    got = _SENTENCES.get(doc)
+    if got is None or got.key[0] is not doc._.sentences or got.key[1] is not doc._.markers:
+        got = _SENTENCES[doc] = SentenceFeatures(doc)
+    return got
 
 
 def text_rows(texts: list[str]) -> np.ndarray:

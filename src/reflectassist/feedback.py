@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .component import TrainedComponent
-from .features import features_of, make_rows, strip_bullet, text_rows
+from .features import make_rows, sentence_features, strip_bullet, text_rows
 from .markers import markers_in
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
@@ -37,18 +37,14 @@ def comment_rows(texts: list[str]) -> np.ndarray:
 def detection_rows(doc: Doc) -> np.ndarray:
     """One row per sentence: its text, the previous sentence, markers, section and who the
     sentence is about (``people.py``)."""
-    rows = doc._.sentences or []
-    who = supervisee(doc)
-    text, markers = text_of(doc), doc._.markers or []
-    texts, contexts, feats = [], [], []
-    for i, (s, e, section, _head) in enumerate(rows):
-        body = strip_bullet(text[s:e])
-        texts.append(body)
-        prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i else ""
-        contexts.append(prev_t)
-        feats.append({**features_of(text, markers, s, e, section=section),
+    sf = sentence_features(doc)
+    rows, who, text = sf.sentences, supervisee(doc), text_of(doc)
+    contexts, feats = [], []
+    for i, (body, base, row) in enumerate(zip(sf.texts, sf.features, rows, strict=True)):
+        contexts.append(text[rows[i - 1][0]:rows[i - 1][1]] if i else "")
+        feats.append({**base, **({f"section_{row[2]}": 1.0} if row[2] else {}),
                       **person_features(body, who)})
-    return make_rows(texts, contexts, feats)
+    return make_rows(sf.texts, contexts, feats)
 
 
 def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
