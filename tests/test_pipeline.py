@@ -62,6 +62,21 @@ def test_results_on_doc_and_span_extensions(nlp):
     assert sents[1]._.element in ("feeling", "reflection")
 
 
+def test_span_extensions_read_the_sentence_they_start_in(nlp):
+    text = ("Reflection\n\n- I noticed Mrs K was quieter than usual.  She said she was fine. "
+            "I think I accepted that too quickly, because the ward was busy.\n\nNext time I "
+            "will come back after the round and ask again.")
+    doc = nlp(text)
+    rows, elements = doc._.sentences, doc._.elements
+    assert len(rows) >= 4 and len(elements) == len(rows)
+    for (s, e, *_), (element, probs, buzz) in zip(rows, elements, strict=True):
+        for span in (doc.char_span(s, e, alignment_mode="expand"),
+                     doc.char_span(s, s + 1, alignment_mode="expand")):
+            assert (span._.element, span._.element_probs, span._.buzz) == (element, probs, buzz)
+    before = doc.char_span(rows[1][0] - 1, rows[1][1], alignment_mode="expand")
+    assert before.text[:1].isspace() and before._.element == elements[1][0]
+
+
 def test_targets_and_feedback_offsets_match_text(nlp):
     text = ("Feedback:\n- Your SBAR call about bed 4 on Tuesday got the registrar there in ten "
             "minutes, which kept Mrs K safe.\n- Good work.\n\nActions agreed:\n"

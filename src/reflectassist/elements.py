@@ -28,14 +28,21 @@ if not Doc.has_extension("elements"):
 
 
 def _sentence_index(span: Span) -> int | None:
+    """The sentence row holding the span's first non-space character (a binary search, so
+    reading ``Span._.element`` of every sentence stays linear in the document's length)."""
     doc = span.doc
     rows = doc._.sentences or []
-    starts = [r[0] for r in rows]
-    i = bisect.bisect_right(starts, span.start_char + len(span.text) - len(span.text.lstrip()))
+    text = span.text
+    i = bisect.bisect_right(rows, span.start_char + len(text) - len(text.lstrip()),
+                            key=_row_start)
     i -= 1
     if i < 0 or not doc._.elements or i >= len(doc._.elements):
         return None
     return i
+
+
+def _row_start(row: list) -> int:
+    return row[0]
 
 
 def _get(field: int):

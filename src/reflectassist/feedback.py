@@ -24,6 +24,7 @@ FLAG_EVIDENCE = {
     "impact": {"impact", "causal"},
     "next_step": {"suggestion", "imperative_start", "intention"},
 }
+EVIDENCE = set().union(*FLAG_EVIDENCE.values())
 
 if not Doc.has_extension("feedback"):
     Doc.set_extension("feedback", default=None)
@@ -161,10 +162,11 @@ class FeedbackScorer(TrainedComponent):
             item = {"start": s, "end": e, "text": text_of(doc)[s:e], "specificity": level,
                     "score": round(float(full[level]), 4),
                     "probabilities": [round(float(x), 4) for x in full]}
+            found = markers_in(doc, s, e, EVIDENCE)
             for f in FLAGS:
-                ev = markers_in(doc, s, e, FLAG_EVIDENCE[f])
+                ev = [m for m in found if m[2] in FLAG_EVIDENCE[f]][:6]
                 item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),
-                           "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev][:6]}
+                           "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev]}
             out.append(item)
         return out
 
