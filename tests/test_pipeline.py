@@ -119,7 +119,7 @@ def test_kind_detection(nlp, text, kind):
     assert nlp(text)._.kind == kind
 
 
-def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch):
+def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch, caplog):
     """A document that makes a component raise gets an error result; the documents around it,
     before and after, in the same pipe batch and later ones, are all analysed, in order."""
     from reflectassist.analysis import analyse
@@ -139,8 +139,11 @@ def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch):
     texts[4] = "BOOM in the middle."
     sources = [Source(f"d{i}.txt", t) for i, t in enumerate(texts)]
     sources.insert(2, Source("bad.txt", None, error="cannot read"))
-    results = list(analyse(nlp, sources, batch_size=3))
+    with caplog.at_level("DEBUG", logger="reflectassist"):
+        results = list(analyse(nlp, sources, batch_size=3))
     assert [r["path"] for r in results] == [s.path for s in sources]
+    recovery = [r for r in caplog.records if "one by one" in r.getMessage()]
+    assert len(recovery) == 1 and "new pipe" in recovery[0].getMessage()
     errors = {r["path"]: r["error"] for r in results if r["error"]}
     assert errors == {"bad.txt": "cannot read", "d4.txt": "analysis failed: component exploded"}
     assert all(r["depth"] is not None for r in results if not r["error"])
@@ -261,3 +264,38 @@ def test_garbage_made_before_the_first_analysis_is_not_frozen():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.strip() == "True"
+
+
+def test_jobs_give_the_same_results_and_recover_from_a_failing_document(nlp, monkeypatch,
+                                                                        caplog):
+    """``--jobs 2`` (spaCy's multiprocessing) gives the results of one process, in order;
+    a document that makes a worker's component raise gets an error result, the others are
+    analysed (workers are forked, so they inherit the patched component)."""
+    from reflectassist.analysis import analyse
+    from reflectassist.source import Source
+
+    texts = [f"Entry {i}. I felt anxious on the ward because we were short of staff. "
+             f"Feedback: your handover to bed {i} was clear. JB to finish the e-learning by "
+             f"{i + 1} May." for i in range(7)]
+    sources = [Source(f"d{i}.txt", t) for i, t in enumerate(texts)]
+    one = list(analyse(nlp, sources, batch_size=2))
+    two = list(analyse(nlp, sources, batch_size=2, n_process=2))
+    assert two == one and not any(r["error"] for r in one)
+
+    kind = nlp.get_pipe("reflectassist_kind")
+    original = type(kind).__call__
+
+    def fragile(self, doc, kind=None):
+        if "BOOM" in doc.text:
+            raise RuntimeError("component exploded")
+        return original(self, doc, kind)
+
+    monkeypatch.setattr(type(kind), "__call__", fragile)
+    sources[3] = Source("d3.txt", "BOOM in the middle.")
+    with caplog.at_level("DEBUG", logger="reflectassist"):
+        got = list(analyse(nlp, sources, batch_size=2, n_process=2))
+    assert [r["path"] for r in got] == [s.path for s in sources]
+    assert [r["error"] for r in got].count(None) == 6
+    assert got[3]["error"] == "analysis failed: component exploded"
+    assert [r for i, r in enumerate(got) if i != 3] == [r for i, r in enumerate(one) if i != 3]
+    assert any("starting 2 new worker processes" in r.getMessage() for r in caplog.records)

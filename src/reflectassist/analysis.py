@@ -121,6 +121,10 @@ def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
                 if not in_flight:
                     raise
                 failed = True
+                log.debug("the pipeline failed on one of %d documents in flight: analysing "
+                          "them one by one, then %s for the rest", len(in_flight),
+                          f"starting {n_process} new worker processes" if n_process > 1
+                          else "a new pipe", exc_info=True)
                 break
             while not _usable(in_flight[0]):
                 yield _unusable_result(in_flight.popleft())
