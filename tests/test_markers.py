@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reflectassist.lexicon import load_lexicon
+from reflectassist.lexicon import load_lexicon, plain_quotes
 from reflectassist.markers import (
     _find_markers,
     _PatternStarts,
@@ -93,7 +93,9 @@ def test_known_markers(text, category):
 def reference_markers(text: str) -> list[list]:
     """The reference for the phrase shortcuts: at every word not after an apostrophe, each
     category's phrases starting with that word tried by regex (as ``finditer`` would, no
-    overlaps within a category); every pattern searched over the whole text."""
+    overlaps within a category); every pattern searched over the whole text, read with plain
+    quotes (``plain_quotes``: curly ones match as plain ones, tested in test_quotes.py)."""
+    text = plain_quotes(text)
     found = []
     next_free: dict[str, int] = {}
     for run in re.finditer(r"\w+", text):

@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 from spacy.tokens import Doc
 
-from .lexicon import lexicon_set
+from .lexicon import lexicon_set, plain_quotes
 from .markers import count_in, shared_markers
 from .segmenter import BULLET_RE, text_of
 
@@ -40,7 +40,7 @@ def features_of(full: str, markers: Sequence[list], start: int, end: int,
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
     string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known)."""
     raw = full[start:end]
-    text = strip_bullet(raw)
+    text = plain_quotes(strip_bullet(raw))
     first_word = WORD_RE.search(text.lower())
     feats: dict[str, float] = {}
     if counts is None:
@@ -124,7 +124,9 @@ def text_rows(texts: list[str]) -> np.ndarray:
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
+    """Rows for the models, in training and at run time; the texts with plain quotes (the
+    models learned n-grams of text written with plain ones)."""
     rows = np.empty((len(texts), 3), dtype=object)
     for i, (t, c, f) in enumerate(zip(texts, contexts, feats, strict=True)):
-        rows[i, 0], rows[i, 1], rows[i, 2] = t, c, f
+        rows[i, 0], rows[i, 1], rows[i, 2] = plain_quotes(t), plain_quotes(c), f
     return rows

@@ -38,7 +38,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import FOLD_TRAPS, alternation, load_data
+from .lexicon import FOLD_TRAPS, alternation, load_data, plain_quotes
 from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
@@ -1567,10 +1567,12 @@ def find_identifiers(text: str) -> list[dict]:
     """Personal identifiers in ``text``, sorted and non-overlapping.
 
     Each is ``{"start", "end", "type", "text", "reason"}`` with ``text[start:end] == text``;
-    ``type`` is one of :data:`IDENTIFIER_TYPES`.
+    ``type`` is one of :data:`IDENTIFIER_TYPES`. Curly quotes and apostrophes are read as
+    plain ones ("Brown’s" as "Brown's"); ``text`` is always the input's own characters.
     """
     if not text:
         return []
+    shown, text = text, plain_quotes(text)
     lex = lexicon()
     view = TextView(text, lex)
     names = NameFinder(view)
@@ -1589,7 +1591,7 @@ def find_identifiers(text: str) -> list[dict]:
              + _addresses(view) + _places(view) + name_cands)
     anchors += [(c.start, c.end) for c in cands if c.type == "DOB"]
     cands += _ages(view, anchors)
-    return [{"start": c.start, "end": c.end, "type": c.type, "text": text[c.start:c.end],
+    return [{"start": c.start, "end": c.end, "type": c.type, "text": shown[c.start:c.end],
              "reason": c.reason} for c in _resolve(cands)]
 
 

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import KINDS
-from .lexicon import load_data
+from .lexicon import load_data, plain_quotes
 from .segmenter import text_of
 
 if not Doc.has_extension("kind"):
@@ -113,7 +113,7 @@ class KindDetector:
                 raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
             doc._.kind, doc._.kind_source = kind, "given"
         else:
-            doc._.kind, doc._.kind_source = detect_kind(text_of(doc)), "detected"
+            doc._.kind, doc._.kind_source = detect_kind(plain_quotes(text_of(doc))), "detected"
         return doc
 
 

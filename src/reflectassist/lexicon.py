@@ -21,6 +21,21 @@ def regex_fold(text: str) -> str:
     return (text if text.isascii() else text.translate(_FOLD)).lower()
 
 
+# Word (and most editors) type curly quotation marks and apostrophes; every corpus, lexicon
+# and model here was written with the plain ones, so "I’ll" missed the lexicon's "i'll" and
+# the models had never seen "’". Matching and model features read the text through this
+# table; it maps one character to one, so every offset still indexes the user's own text.
+TYPOGRAPHIC_QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"',
+                      "\u201d": '"'}
+_PLAIN = str.maketrans(TYPOGRAPHIC_QUOTES)
+_TYPOGRAPHIC_RE = re.compile("[" + "".join(TYPOGRAPHIC_QUOTES) + "]")
+
+
+def plain_quotes(text: str) -> str:
+    """``text`` with typographic quotation marks and apostrophes made plain (same length)."""
+    return text.translate(_PLAIN) if _TYPOGRAPHIC_RE.search(text) else text
+
+
 @cache
 def load_data(name: str) -> Any:
     """Load ``reflectassist/data/<name>.json``; cached because every component reads it."""

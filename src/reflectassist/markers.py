@@ -17,7 +17,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import alternation, load_lexicon
+from .lexicon import alternation, load_lexicon, plain_quotes
 from .segmenter import text_of
 
 if not Doc.has_extension("markers"):
@@ -70,16 +70,17 @@ def find_markers(text: str) -> list[list]:
     """Every lexicon phrase and pattern in ``text`` as sorted ``[start, end, category]``.
 
     Phrases match whole words (not preceded or followed by a word character or apostrophe);
-    matches of one category never overlap, as with ``re.finditer``.
+    matches of one category never overlap, as with ``re.finditer``. Curly quotes and
+    apostrophes match as plain ones (``lexicon.plain_quotes``).
     """
-    return _find_markers(text)
+    return _find_markers(plain_quotes(text))
 
 
 @lru_cache(maxsize=1024)
 def shared_markers(text: str) -> tuple[list, ...]:
     """:func:`find_markers`, cached (a target's or comment's markers are wanted by the feature
     rows and by the SMART rules) and so returned as a tuple: callers only read it."""
-    return tuple(_find_markers(text))
+    return tuple(_find_markers(plain_quotes(text)))
 
 
 class _PatternStarts(NamedTuple):

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from .lexicon import alternation, load_data
+from .lexicon import alternation, load_data, plain_quotes
 from .segmenter import text_of
 
 INITIALS_RE = re.compile(r"(?<![\w'’&])([A-Z]{2,3})(?![\w&])")
@@ -70,6 +70,7 @@ def _name_patterns(who: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def person_features(text: str, who: str | None) -> dict[str, float]:
     """Features of one sentence (bullet already stripped) given the supervisee's initials."""
+    text = plain_quotes(text)
     _, report, self_report = _patterns()
     feats: dict[str, float] = {}
     m = report.match(text)

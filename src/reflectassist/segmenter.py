@@ -17,7 +17,7 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, plain_quotes
 
 TEXT_KEY = "reflectassist_text"
 
@@ -163,7 +163,7 @@ class Segmenter:
         if not len(doc):
             doc._.sentences = []
             return doc
-        text = text_of(doc)
+        text = plain_quotes(text_of(doc))  # for matching only: rows hold offsets
         starts = _sentence_starts(text, self._abbrevs)
         # token attributes as one array: iterating the Doc builds a Token object per token
         attrs = doc.to_array([IDX, IS_SPACE, LENGTH]).astype("int64")

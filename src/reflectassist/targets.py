@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
-from .lexicon import alternation, lexicon_set, load_lexicon, regex_fold
+from .lexicon import alternation, lexicon_set, load_lexicon, plain_quotes, regex_fold
 from .markers import markers_in, shared_markers
 from .segmenter import NON_KEY_RE, SPACES_RE, heading_section, text_of
 
@@ -635,7 +635,7 @@ def _units(doc: Doc) -> Iterator[Unit]:
     sentence and can mistake a last line for a title, so headings and table rows are found
     again here, line by line.  An inline heading ("Manager's direction: ...") governs the rest
     of its own line only."""
-    text = text_of(doc)
+    text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
     section, in_table, seen = "other", False, set()
     revert: tuple[int, str] | None = None
     for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
@@ -679,7 +679,7 @@ def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
     """A list item that opens with a verb and that the element model reads as an intention is
     a target even outside an "Actions" section ("- review in 4 wks"), unless it is a wish, a
     status line or praise.  Agenda items and case notes ("- Caseload update") are not."""
-    text = text_of(doc)
+    text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
     raw = text[s:e]
     if section != "other" or MARKER_RE.match(raw) is None:
         return False  # the cheap tests first
@@ -699,7 +699,7 @@ def _in_feedback(feedback: list[tuple[int, int]], s: int, e: int) -> bool:
 
 def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of every target in ``doc`` (whole targets, split when several)."""
-    text = text_of(doc)
+    text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
     has_section = any(r[2] == "targets" for r in doc._.sentences or [])
     feedback = [(f["start"], f["end"]) for f in doc._.feedback or []]
     spans: list[tuple[int, int]] = []
