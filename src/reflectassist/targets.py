@@ -679,8 +679,8 @@ def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
     """A list item that opens with a verb and that the element model reads as an intention is
     a target even outside an "Actions" section ("- review in 4 wks"), unless it is a wish, a
     status line or praise.  Agenda items and case notes ("- Caseload update") are not."""
-    text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
-    raw = text[s:e]
+    text = text_of(doc)
+    raw = plain_quotes(text[s:e])  # matched, never shown
     if section != "other" or MARKER_RE.match(raw) is None:
         return False  # the cheap tests first
     elements = doc._.elements or []
