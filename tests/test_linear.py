@@ -151,3 +151,24 @@ def test_vectorised_murmurhash_equals_mmh3(words):
                 break
             expected += [padded[i:i + n] for i in range(len(padded) - n + 1)]
         assert grams[w].tolist() == [mmh3.hash(g.encode("utf-8"), 0, True) for g in expected]
+
+
+def test_many_rows_are_scored_in_bounded_passes_with_the_same_values(nlp, monkeypatch):
+    """Above ``MAX_ROWS`` rows a model scores them a pass at a time (memory stays bounded on
+    a huge document); every row gets exactly the value it gets in one pass."""
+    from reflectassist import linear
+
+    rows = _rows(50)
+    for comp in ("reflectassist_elements", "reflectassist_feedback"):
+        for name, model in nlp.get_pipe(comp).models.items():
+            if name == "detect_context":
+                continue
+            whole = model.predict_proba(rows)
+            seen = []
+            monkeypatch.setattr(linear, "MAX_ROWS", 7)
+            original = linear.LinearModel.decision_function
+            monkeypatch.setattr(linear.LinearModel, "decision_function",
+                                lambda self, r: seen.append(len(r)) or original(self, r))
+            np.testing.assert_array_equal(model.predict_proba(rows), whole)
+            assert seen == [7] * 7 + [1]
+            monkeypatch.undo()
