@@ -66,3 +66,29 @@ def test_each_feedback_sentence_in_prose_is_its_own_comment_but_a_bullet_or_quot
     assert "Your notes were late on Friday." in groups
     assert "- Great handover to nights. Really clear." in groups
     assert any(g.startswith('"A lovely student. Will make a great nurse."') for g in groups)
+
+
+@pytest.mark.parametrize("text,shown,not_shown", [
+    ("You summarised the plan clearly for the family on Monday.", [], ["plan"]),
+    ("Good work this month, keep it up.", [], ["keep"]),
+    ("Check the fluid chart at every handover. Keep using SBAR with the registrar.",
+     ["Check", "Keep"], []),
+    ("- plan the visit with the family beforehand", ["plan"], []),
+    ("Next time, ask the family what they already know.", ["Next time"], []),
+])
+def test_next_step_evidence_is_a_verb_only_where_it_opens_a_sentence(nlp, text, shown,
+                                                                      not_shown):
+    words = [ev[2] for ev in score(nlp, text)["next_step"]["evidence"]]
+    assert all(w in words for w in shown), words
+    assert not any(w in words for w in not_shown), words
+
+
+def test_evidence_spans_are_shown_once(nlp):
+    text = ("On Tuesday at 14:00 your handover to Sam about Mr D was clear, which meant the "
+            "night team acted on it; next time, you could also check the fluid chart first.")
+    s = score(nlp, text)
+    for flag in ("instance", "impact", "next_step"):
+        spans = [(a, b) for a, b, _ in s[flag]["evidence"]]
+        assert spans == sorted(set(spans))
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False)), spans
+    assert [ev[2] for ev in s["next_step"]["evidence"]].count("next time") == 1

@@ -25,6 +25,9 @@ FLAG_EVIDENCE = {
     "next_step": {"suggestion", "imperative_start", "intention"},
 }
 EVIDENCE = set().union(*FLAG_EVIDENCE.values())
+# one-word markers of these categories are bare verbs ("check", "plan", "keep"): evidence of
+# a next step only where they open a sentence ("you summarised the plan" instructs nothing)
+VERB_EVIDENCE = {"imperative_start", "suggestion"}
 
 if not Doc.has_extension("feedback"):
     Doc.set_extension("feedback", default=None)
@@ -97,6 +100,23 @@ def _content_start(doc: Doc, s: int, e: int) -> int:
     return s + raw.find(strip_bullet(raw)) if strip_bullet(raw) else s
 
 
+def _opens_sentence(text: str, start: int, at: int) -> bool:
+    """Is ``at`` the first word of the comment (``start``) or of a sentence or line in it?"""
+    before = text[start:at].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?:;\n" or BULLET_RE.fullmatch(before) is not None
+
+
+def _outermost(found: list[list]) -> list[list]:
+    """Evidence spans without repeats: a span overlapping an earlier (or at the same start, a
+    longer) one is left out ("next time" found as a suggestion and as an intention is shown
+    once, "9 February" and not also "9")."""
+    out: list[list] = []
+    for m in sorted(found, key=lambda m: (m[0], -m[1])):
+        if not out or m[0] >= out[-1][1]:
+            out.append(m)
+    return out
+
+
 class FeedbackScorer(TrainedComponent):
     model_names = ("detect", "specificity", *FLAGS)
 
@@ -162,9 +182,12 @@ class FeedbackScorer(TrainedComponent):
             item = {"start": s, "end": e, "text": text_of(doc)[s:e], "specificity": level,
                     "score": round(float(full[level]), 4),
                     "probabilities": [round(float(x), 4) for x in full]}
-            found = markers_in(doc, s, e, EVIDENCE)
+            text = text_of(doc)
+            found = [m for m in markers_in(doc, s, e, EVIDENCE)
+                     if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
+                     or _opens_sentence(text, s, m[0])]
             for f in FLAGS:
-                ev = [m for m in found if m[2] in FLAG_EVIDENCE[f]][:6]
+                ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6]
                 item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),
                            "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev]}
             out.append(item)
