@@ -93,3 +93,35 @@ def test_headings_are_not_buzz_and_evaluation_cues_count(nlp):
     assert not buzz
     missing = {s.get("stage") for s in doc._.suggestions if s["dimension"] == "elements"}
     assert "evaluation" not in missing
+
+
+def test_buzz_sentences_still_show_their_gibbs_stage(nlp):
+    """A thin action plan is reported as present (the stage follows the sentence's element,
+    LABELS.md); it gets advice on itself (here SMART advice: it is also a target), not advice
+    to add an action plan it already has."""
+    text = (DESCRIPTIVE + " I reflected on my practice and I will improve my communication "
+            "skills.")
+    doc = nlp(text)
+    last = doc._.elements[-1]
+    assert last[0] == "intention" and last[2], last  # intention, and buzz
+    assert "action plan" in doc._.gibbs_present
+    stages = {s.get("stage") for s in doc._.suggestions if s["dimension"] == "elements"}
+    assert "action plan" not in stages
+    start = doc._.sentences[-1][0]
+    assert any(s["start"] <= start < s["end"] and s["dimension"] == "smart"
+               for s in doc._.suggestions)
+
+
+def test_targets_and_feedback_get_no_buzz_advice(nlp):
+    text = ("Supervision notes\n\nDiscussed the safeguarding referral for the family.\n\n"
+            "Agreed actions:\n1. Book the safeguarding level 3 course by 30 June.\n"
+            "2. Be more reflective.\n")
+    doc = nlp(text)
+    target = next(t for t in doc._.targets if t["text"].startswith("Be more reflective"))
+    row = next(r for r in doc._.sentences if r[0] <= target["start"] < r[1])
+    i = doc._.sentences.index(row)
+    assert doc._.elements[i][2], "the target is a buzz sentence"
+    anchored = [s for s in doc._.suggestions if s["start"] < target["end"]
+                and target["start"] < s["end"]]
+    assert any(s["dimension"] == "smart" for s in anchored)
+    assert not any("no reasoning" in s["message"] for s in anchored)

@@ -40,7 +40,9 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
 
     A stage counts as present when a sentence's element maps to it, when a mapped element
     has probability >= ``min_prob``, or when the sentence carries the stage's cue words:
-    advice to add a stage the writer has already written is worse than no advice."""
+    advice to add a stage the writer has already written is worse than no advice. Buzz
+    sentences count too (LABELS.md reports Gibbs from the elements; "I will improve my
+    communication" is a thin action plan, not a missing one); headings do not."""
     rows, elems = doc._.sentences or [], doc._.elements or []
     # the cue markers only, and their starts: each sentence finds its own by bisection (as
     # markers.count_markers does, without counting every category of every sentence)
@@ -48,7 +50,7 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
     cue_starts = [m[0] for m in cues]
     present: dict[str, list[int]] = {}
     for i, e in enumerate(elems):
-        if e[2] or rows[i][3]:
+        if rows[i][3]:
             continue
         stages = {GIBBS.get(e[0])}
         probs = e[1]
@@ -81,8 +83,11 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     if doc._.kind in REFLECTIVE_KINDS or level == 3:
         out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
                       t["prompt"], stage=None))
+    # targets and feedback comments get their own advice (SMART, specificity)
+    own = [(t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or [])]
     for i, e in enumerate(elems):
-        if e[2] and not rows[i][3]:
+        if e[2] and not rows[i][3] and not any(
+                s < rows[i][1] and rows[i][0] < e_ for s, e_ in own):
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
