@@ -159,16 +159,21 @@ def test_many_rows_are_scored_in_bounded_passes_with_the_same_values(nlp, monkey
     from reflectassist import linear
 
     rows = _rows(50)
+    seen: list[int] = []
+    original = linear.LinearModel.decision_function
+
+    def counted(self, r):
+        seen.append(len(r))
+        return original(self, r)
+
     for comp in ("reflectassist_elements", "reflectassist_feedback"):
         for name, model in nlp.get_pipe(comp).models.items():
             if name == "detect_context":
                 continue
             whole = model.predict_proba(rows)
-            seen = []
+            seen.clear()
             monkeypatch.setattr(linear, "MAX_ROWS", 7)
-            original = linear.LinearModel.decision_function
-            monkeypatch.setattr(linear.LinearModel, "decision_function",
-                                lambda self, r: seen.append(len(r)) or original(self, r))
+            monkeypatch.setattr(linear.LinearModel, "decision_function", counted)
             np.testing.assert_array_equal(model.predict_proba(rows), whole)
             assert seen == [7] * 7 + [1]
             monkeypatch.undo()
