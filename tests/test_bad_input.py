@@ -65,7 +65,7 @@ BAD_FILES = [
     ("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), (),
      "legacy Word .doc or password-protected Office file (OLE2): not supported; save it as "
      ".docx without a password"),
-    ("renamed.docx", b"I am plain text, not a Word file.", (),
+    ("binary.docx", bytes(range(256)) * 4, (),  # (plain text named .docx is read as text)
      "not a valid .docx file (the content is not a zip archive)"),
     ("scan.pdf", b"%PDF-1.4\n%%EOF", (), None),  # message from pypdf: checked below
     ("broken.docx", _docx_with_broken_xml(), (), None),
@@ -121,7 +121,8 @@ def test_text_summary_lists_the_bad_file_too(nlp, tmp_path):
     res = run("check", str(tmp_path / "empty.txt"), nlp=nlp)
     assert_clean(res)
     assert res.code == 1
-    assert res.stdout == f"== {tmp_path / 'empty.txt'}\n   error: empty text: nothing to analyse\n"
+    assert res.stdout == (f"== {tmp_path / 'empty.txt'}\n   error: empty text: nothing to "
+                          "analyse\n0 documents analysed, 1 failed, 0 skipped\n")
     assert res.err_lines == [f"reflectassist: failed: {tmp_path / 'empty.txt'}: empty text: "
                              "nothing to analyse"]
 
@@ -236,6 +237,131 @@ def test_a_folder_reached_twice_is_read_once(nlp, tmp_path):
     assert [d["path"] for d in docs] == [str(tmp_path / "alias" / "entry.txt")]
     assert res.err_lines == [f"reflectassist: note: {tmp_path / 'real'}: skipped (folder "
                              "already searched, via a symbolic link)"]
+
+
+# ------------------------------------------------ overlapping inputs, reports in the inputs
+
+
+def _cohort(tmp_path: Path) -> Path:
+    """cohort/group_a/{b.txt, student_01/entry1.txt} and cohort/c.txt, all analysable."""
+    student = tmp_path / "cohort" / "group_a" / "student_01"
+    student.mkdir(parents=True)
+    for f in (student / "entry1.txt", student.parent / "b.txt", tmp_path / "cohort" / "c.txt"):
+        f.write_text(GOOD, encoding="utf-8")
+    return tmp_path / "cohort"
+
+
+def test_overlapping_inputs_are_analysed_once_where_first_reached(nlp, tmp_path):
+    cohort = _cohort(tmp_path)
+    group, student = cohort / "group_a", cohort / "group_a" / "student_01"
+    os.symlink(student / "entry1.txt", tmp_path / "alias.txt")
+    res, docs = check_json(nlp, str(group), str(student), str(student / "entry1.txt"),
+                           str(tmp_path / "alias.txt"), str(cohort), str(group))
+    assert res.code == 0
+    assert [d["path"] for d in docs] == [str(group / "b.txt"), str(student / "entry1.txt"),
+                                         str(cohort / "c.txt")]
+    assert res.err_lines == [f"reflectassist: note: {p}: skipped (already included)" for p in (
+        student, student / "entry1.txt", tmp_path / "alias.txt", group / "b.txt", group)]
+    # a file given first keeps its place; the folder that holds it adds only the rest
+    res, docs = check_json(nlp, str(student / "entry1.txt"), str(group))
+    assert [d["path"] for d in docs] == [str(student / "entry1.txt"), str(group / "b.txt")]
+    assert res.err_lines == [f"reflectassist: note: {student / 'entry1.txt'}: skipped (already "
+                             "included)"]
+
+
+def test_standard_input_given_twice_is_a_usage_error(nlp):
+    res = run("check", "-", "-", stdin=GOOD, nlp=nlp)
+    assert res.code == 2 and res.stdout == ""
+    assert res.err_lines == ["reflectassist: error: '-' (standard input) given more than once; "
+                             "it can be read only once"]
+
+
+@pytest.mark.parametrize("args", [("-o", "report.txt"), ("-o", "r.txt", "--format", "json"),
+                                  ("--csv", "table.txt"), ("-o", "r.txt", "-f", "html")])
+def test_a_rerun_skips_its_own_report_found_in_the_input_folder(nlp, tmp_path, args):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "a.txt").write_text(GOOD, encoding="utf-8")
+    option, name, *fmt = args
+    report = scratch / name
+    first = run("check", str(scratch), option, str(report), *fmt, "-q", nlp=nlp)
+    assert first.code == 0 and first.err_lines == [f"written: {report}"]
+    before = report.read_text(encoding="utf-8")
+    second = run("check", str(scratch), option, str(report), *fmt, "-q", nlp=nlp)
+    assert_clean(second)
+    assert second.code == 0, second.stderr
+    assert second.err_lines == [f"reflectassist: note: {report}: skipped (this run's output)",
+                                f"written: {report}"]
+    after = report.read_text(encoding="utf-8")  # a.txt only, again (the note is counted)
+    assert after.replace(", 1 skipped\n", ", 0 skipped\n") == before
+    assert str(scratch / "a.txt") in after and str(report) not in after
+
+
+def test_an_output_that_is_an_input_is_still_refused(nlp, tmp_path):
+    """Given explicitly as an input it is refused even if it is an earlier report; found in a
+    folder, a file that is not a reflectassist report is the user's data: refused too."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "a.txt").write_text(GOOD, encoding="utf-8")
+    report = scratch / "report.txt"
+    assert run("check", str(scratch), "-o", str(report), "-q", nlp=nlp).code == 0
+    before = report.read_text(encoding="utf-8")
+    res = run("check", str(report), str(scratch), "-o", str(report), nlp=nlp)
+    assert res.code == 2 and res.stdout == ""
+    assert res.err_lines == [f"reflectassist: error: refusing to overwrite input file {report}"]
+    res = run("check", str(scratch), "-o", str(scratch / "a.txt"), nlp=nlp)
+    assert res.code == 2
+    assert res.err_lines == [f"reflectassist: error: refusing to overwrite input file "
+                             f"{scratch / 'a.txt'}"]
+    assert report.read_text(encoding="utf-8") == before
+    assert (scratch / "a.txt").read_text(encoding="utf-8") == GOOD
+
+
+@pytest.mark.parametrize("name", ["out/x.xml", "out/x.md", "out/report.PDF"])
+def test_unknown_output_suffix_is_a_usage_error_unless_format_is_given(nlp, tmp_path, name):
+    f = tmp_path / "entry.txt"
+    f.write_text(GOOD, encoding="utf-8")
+    target = tmp_path / name
+    res = run("check", str(f), "-o", str(target), nlp=nlp)
+    assert res.code == 2 and res.stdout == ""
+    assert res.err_lines == [f"reflectassist: error: -o {target}: unknown report type "
+                             f"{target.suffix.lower()} (use .txt, .html, .htm, .json or .csv, "
+                             "or give --format)"]
+    assert not target.parent.exists()
+    res = run("check", str(f), "-o", str(target), "--format", "json", "-q", nlp=nlp)
+    assert res.code == 0 and res.err_lines == [f"written: {target}"]
+    assert json.loads(target.read_text(encoding="utf-8"))["documents"][0]["path"] == str(f)
+
+
+def test_csv_leaves_every_result_cell_of_a_failed_document_empty(nlp, tmp_path):
+    import csv
+
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    table = tmp_path / "out" / "table.csv"
+    res = run("check", str(tmp_path / "good.txt"), str(tmp_path / "empty.txt"), "--csv",
+              str(table), "-q", nlp=nlp)
+    assert res.code == 1
+    good, bad = csv.DictReader(io.StringIO(table.read_text(encoding="utf-8")))
+    assert good["gibbs_stages"] != "" and good["targets"] == "1" and good["suggestions"] != ""
+    assert bad["path"] == str(tmp_path / "empty.txt")
+    assert bad["error"] == "empty text: nothing to analyse"
+    assert {k: v for k, v in bad.items() if k not in ("path", "error")} == dict.fromkeys(
+        set(bad) - {"path", "error"}, "")
+
+
+def test_text_summary_ends_with_the_totals(nlp, tmp_path):
+    cohort = _cohort(tmp_path)
+    (cohort / "empty.txt").write_bytes(b"")
+    (cohort / ".hidden.txt").write_text(GOOD, encoding="utf-8")
+    (cohort / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    res = run("check", str(cohort), str(cohort / "c.txt"), nlp=nlp)
+    assert res.code == 1
+    assert res.stdout.count("\n== ") + 1 == 4
+    assert res.stdout.endswith("\n3 documents analysed, 1 failed, 3 skipped\n")
+    assert len([ln for ln in res.err_lines if ": skipped (" in ln]) == 3
+    res = run("check", str(cohort / "c.txt"), "-o", str(tmp_path / "r.html"), nlp=nlp)
+    assert res.stdout.endswith("\n1 document analysed, 0 failed, 0 skipped\n")
 
 
 def _without_file_permissions() -> list[str] | None:

@@ -4,6 +4,8 @@ test_nothing_lost.py, test_no_leaks.py.)"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -15,16 +17,18 @@ from typer.testing import CliRunner
 
 from reflectassist import SMART_CRITERIA, __version__
 from reflectassist.cli import app
+from reflectassist.report import CSV_FIELDS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 runner = CliRunner()
 
 
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, stdin: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed console script, as a user would."""
     return subprocess.run(["reflectassist", *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"}, cwd=cwd)
 
 
 def test_version():
@@ -102,6 +106,25 @@ def test_usage_errors_exit_2():
     assert run_cli("evaluate", "nonsense", "x.jsonl").returncode == 2
     out = run_cli("check", str(EXAMPLES), "--format", "html")
     assert out.returncode == 2 and "needs -o" in out.stderr
+
+
+def test_dash_output_means_standard_output(tmp_path):
+    entry = str(EXAMPLES / "supervision_note.txt")
+    out = run_cli("check", entry, "-o", "-", cwd=tmp_path)
+    assert out.returncode == 0 and out.stderr == ""
+    assert out.stdout.startswith(f"== {entry}\n") and out.stdout.count("\n== ") == 0
+    assert out.stdout.endswith("\n1 document analysed, 0 failed, 0 skipped\n")
+    out = run_cli("check", entry, "-o", "-", "--format", "json", cwd=tmp_path)
+    assert out.returncode == 0 and json.loads(out.stdout)["documents"][0]["path"] == entry
+    out = run_cli("check", str(EXAMPLES), "--csv", "-", cwd=tmp_path)  # the table, no summary
+    assert out.returncode == 0 and out.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert tuple(rows[0]) == CSV_FIELDS and len(rows) == len(list(EXAMPLES.glob("*.txt")))
+    out = run_cli("check", entry, "-o", "-", "--csv", "-", cwd=tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == "reflectassist: error: -o - and --csv - cannot both write to standard " \
+                         "output\n"
+    assert list(tmp_path.iterdir()) == [], "no file named '-'"
 
 
 def test_kind_override():

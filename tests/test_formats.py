@@ -232,7 +232,7 @@ def test_corrupt_and_fake_docx_give_clear_errors(tmp_path):
     data = make_docx()
     cases = {
         "truncated.docx": data[: len(data) // 2],
-        "text.docx": b"This is plain text, not a Word file.",
+        "binary.docx": bytes(range(256)) * 4,
         "empty.docx": b"",
         "broken_xml.docx": zip_bytes({"[Content_Types].xml": "<Types/>",
                                       "word/document.xml": "<w:document"}),
@@ -246,7 +246,9 @@ def test_corrupt_and_fake_docx_give_clear_errors(tmp_path):
         assert src.text is None and src.error and "\n" not in src.error, name
         errors[name] = src.error
     assert errors["truncated.docx"].startswith("corrupt .docx file")
-    assert errors["text.docx"] == "not a valid .docx file (the content is not a zip archive)"
+    assert errors["binary.docx"] == "not a valid .docx file (the content is not a zip archive)"
+    (tmp_path / "text.docx").write_bytes(b"This is plain text, not a Word file.")
+    assert read_file(tmp_path / "text.docx").text == "This is plain text, not a Word file."
     assert errors["empty.docx"] == "not a valid .docx file (empty file)"
     assert errors["broken_xml.docx"].startswith("corrupt .docx file")
     assert "Excel" in errors["sheet.docx"]
@@ -341,8 +343,9 @@ def test_corrupt_pdf_gives_one_line_error():
     for data in (b"%PDF-1.4 nothing else", make_pdf([PDF_LINES])[:200]):
         src = read_bytes(data, "bad.pdf")
         assert src.text is None and src.error.startswith("corrupt PDF") and "\n" not in src.error
-    assert read_bytes(b"hello", "x.pdf").error == \
+    assert read_bytes(bytes(range(256)) * 4, "x.pdf").error == \
         "not a valid .pdf file (the content is not a PDF)"
+    assert read_bytes(b"hello", "x.pdf").text == "hello"  # plain text named .pdf: read as text
 
 
 # ---------------------------------------------------------------------- content sniffing

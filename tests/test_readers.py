@@ -1,13 +1,21 @@
-"""Reading user files: encodings, newlines, folders. (Bad files, size limits and read
-errors are in test_bad_input.py.)"""
+"""Reading user files: encodings, newlines, folders, entry separators, plain text saved
+under a document name. (Bad files, size limits and read errors are in test_bad_input.py.)"""
 
 from __future__ import annotations
 
 import codecs
+import io
+import random
 
 import pytest
 
-from reflectassist.readers import decode_bytes, iter_folder, read_file
+from reflectassist.readers import (
+    decode_bytes,
+    iter_folder,
+    iter_sources,
+    read_file,
+    split_into_entries,
+)
 
 TEXT = "Café staff felt “rushed” – next time I’ll plan."
 
@@ -64,3 +72,100 @@ def test_folder_order_is_natural_and_hidden_files_are_noted(tmp_path):
     files = [p.name for p in iter_folder(tmp_path, notes)]
     assert files == ["Week1.md", "week2.txt", "week10.txt"]
     assert notes == [f"{tmp_path / '.git'}: skipped (hidden)"]
+
+
+# ------------------------------------------------------------------- entry separators
+
+SENTENCE = "I felt anxious on my first night shift because I was alone with twelve patients."
+ACTION = "I will ask my mentor to review my drug round technique by Friday."
+
+
+def test_bare_separator_under_a_sentence_splits_the_entries():
+    assert split_into_entries(f"{SENTENCE}\n===\n{ACTION}\n") == [SENTENCE, ACTION]
+
+
+def test_bare_separators_around_entries_are_not_left_in_the_text():
+    assert split_into_entries(f"===\n{SENTENCE}\n===\n{ACTION}\n") == [SENTENCE, ACTION]
+
+
+def test_separators_in_a_row_are_separators_and_make_no_empty_entries():
+    text = "===\n===  \n=== Entry one\nI felt worried when the handover was rushed.\n===\n"
+    assert split_into_entries(text) == ["Entry one\nI felt worried when the handover was rushed."]
+    assert split_into_entries("Title\n===\n=====\nBody.") == ["Title\n===", "Body."]
+
+
+@pytest.mark.parametrize("above", [
+    "I felt rushed.",  # short, but ends a sentence
+    "Did I ask for help?",
+    "It went well!",
+    "and then…",
+    'She said "well done."',  # closing quote after the full stop
+    "(I was late.)",
+    "x" * 80,  # no punctuation, but too long for a title
+], ids=["full-stop", "question", "exclamation", "ellipsis", "quote", "bracket", "80-chars"])
+def test_bare_separator_under_a_sentence_like_line_is_a_separator(above):
+    assert split_into_entries(f"{above}\n===\nNext entry.") == [above, "Next entry."]
+
+
+@pytest.mark.parametrize("text", [
+    "Supervision record\n==================\n\nI felt supported.",
+    "My reflection\n===\nText.",
+    "Week 3: handover\n=====\nText.",
+    "x" * 79 + "\n===\nText.",
+], ids=["supervision-record", "bare-3", "colon", "79-chars"])
+def test_markdown_heading_underline_is_kept_in_the_text(text):
+    assert split_into_entries(text) is None
+
+
+def test_markdown_underline_in_a_md_file_stays_one_source(tmp_path):
+    p = tmp_path / "supervision.md"
+    text = "Supervision record\n==================\n\nI felt supported by my mentor.\n"
+    p.write_text(text, encoding="utf-8")
+    assert [(s.path, s.text) for s in iter_sources([str(p)], [])] == [(str(p), text)]
+
+
+def test_txt_file_with_bare_separator_under_a_sentence_is_two_entries(tmp_path):
+    p = tmp_path / "shift.txt"
+    p.write_text(f"{SENTENCE}\n===\n{ACTION}\n", encoding="utf-8")
+    assert [(s.path, s.text) for s in iter_sources([str(p)], [])] == [
+        (f"{p}#1", SENTENCE), (f"{p}#2", ACTION)]
+
+
+# ---------------------------------------------- text files named .docx, .odt or .pdf
+
+
+@pytest.mark.parametrize("name", ["notes.docx", "notes.odt", "notes.pdf"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_plain_text_named_as_a_document_is_read_as_text(tmp_path, name, encoding):
+    p = tmp_path / name
+    p.write_bytes(f"{TEXT}\r\nNext time I will ask.\r\n".encode(encoding))
+    src = read_file(p)
+    assert src.error is None
+    assert src.text == f"{TEXT}\nNext time I will ask.\n"
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("noise.docx", "not a valid .docx file (the content is not a zip archive)"),
+    ("noise.odt", "not a valid .odt file (the content is not a zip archive)"),
+    ("noise.pdf", "not a valid .pdf file (the content is not a PDF)"),
+])
+def test_binary_named_as_a_document_still_fails(tmp_path, name, expected):
+    p = tmp_path / name
+    p.write_bytes(random.Random(8).randbytes(4000))
+    assert read_file(p).error == expected
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"IHDR" * 20)  # a known binary, mostly ASCII
+    assert read_file(p).error == expected
+
+
+def test_truncated_docx_still_fails_as_corrupt(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("I felt rushed during handover.")
+    buf = io.BytesIO()
+    document.save(buf)
+    p = tmp_path / "cut.docx"
+    p.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    src = read_file(p)
+    assert src.text is None
+    assert src.error.startswith("corrupt .docx file (not a readable zip archive:")

@@ -11,11 +11,12 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from . import KINDS, __version__
+from .source import Source
 
 app = typer.Typer(
     name="reflectassist",
@@ -85,7 +86,7 @@ def say(message: str) -> None:
     typer.echo(_printable(message), err=True)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> None:
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     say(f"reflectassist: error: {message}")
     raise typer.Exit(code)
 
@@ -135,13 +136,9 @@ def _load(model: Path | None):
 
 
 def _resolve(path: str | Path) -> Path:
-    """``Path.resolve`` that never raises: before Python 3.13 a symlink loop raises
-    RuntimeError, and one bad input must not stop the batch."""
-    path = Path(path).expanduser()
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
+    from .readers import resolved
+
+    return resolved(path)
 
 
 def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
@@ -185,6 +182,44 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
+#: report format chosen by the suffix of ``-o`` when --format is not given ("" is a name
+#: without a suffix, such as a device: the text summary, as before)
+SUFFIX_FORMATS = {".html": Format.html, ".htm": Format.html, ".json": Format.json,
+                  ".txt": Format.text, "": Format.text}
+SUPPORTED_OUTPUTS = ".txt, .html, .htm, .json or .csv"
+STDIO = "-"
+
+_TEXT_REPORT = re.compile(r"== [^\n]*\n   (?:kind|error): ")
+_SKIP_NOTE = re.compile(r": skipped \(.*\)$")
+
+
+def _is_own_report(path: Path) -> bool:
+    """Whether ``path`` holds a report written by reflectassist (text summary, JSON, CSV or
+    HTML), judged from its start. Only such a file may be skipped and overwritten when a
+    folder search finds this run's output: anything else is the user's data and stays an
+    input, so writing over it is refused."""
+    from .report import CSV_FIELDS
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_TEXT_REPORT.match(head)
+                or head.startswith(("{\n  \"version\": ", ",".join(CSV_FIELDS[:12]) + ","))
+                or head.lstrip().startswith("<!DOCTYPE html>")
+                and '<meta name="generator" content="reflectassist ' in head)
+
+
+def _totals(results: list[dict], notes: list[str]) -> str:
+    """The last line of the text summary, so a long batch ends with its outcome."""
+    failed = sum(1 for r in results if r["error"])
+    analysed = len(results) - failed
+    skipped = sum(1 for n in notes if _SKIP_NOTE.search(n))
+    return (f"{analysed} document{'' if analysed == 1 else 's'} analysed, {failed} failed, "
+            f"{skipped} skipped\n")
+
+
 @app.command(epilog="Examples:\n\n  reflectassist check entry.txt\n\n"
                     "  reflectassist check notes/ -o report.html\n\n"
                     "  reflectassist check entry.txt --format json > result.json\n\n"
@@ -194,12 +229,12 @@ def check(
                                                     "folders (searched recursively) or '-' "
                                                     "for standard input.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report "
-                      "to this file; its format follows the suffix (.html, .json, .csv, .txt) "
-                      "unless --format is given.")] = None,
+                      "to this file ('-': standard output); its format follows the suffix (.html, "
+                      ".json, .csv, .txt) unless --format is given.")] = None,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="text (terminal "
                    "summary, the default), json (the documented contract) or html.")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the batch "
-                        "table (one row per document) as CSV.")] = None,
+                        "table (one row per document) as CSV ('-': standard output).")] = None,
     kind: Annotated[Kind | None, typer.Option("--kind", help="Treat every input as this "
                     "kind instead of detecting it.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder to use "
@@ -218,17 +253,31 @@ def check(
     """Analyse reflective entries, supervision notes or portfolio entries."""
     from .readers import entry_file, iter_sources
     from .report import render_csv, render_html, render_json, render_text
-    from .source import Source
 
-    if fmt is None and output is not None:
+    if paths.count(STDIO) > 1:
+        fail("'-' (standard input) given more than once; it can be read only once")
+    csv_to_stdout = csv_path is not None and str(csv_path) == STDIO
+    report_to_stdout = output is not None and str(output) == STDIO
+    if report_to_stdout:
+        if csv_to_stdout:
+            fail("-o - and --csv - cannot both write to standard output")
+        output = None
+    elif fmt is None and output is not None:
         suffix = output.suffix.lower()
-        fmt = {".html": Format.html, ".htm": Format.html, ".json": Format.json}.get(suffix)
         if suffix == ".csv":
-            csv_path, fmt = output, None
-            output = None
+            csv_path, output = output, None
+        elif suffix in SUFFIX_FORMATS:
+            fmt = SUFFIX_FORMATS[suffix]
+        else:
+            fail(f"-o {output}: unknown report type {suffix} (use {SUPPORTED_OUTPUTS}, or give "
+                 "--format)")
     fmt = fmt or Format.text
-    if fmt is Format.html and output is None:
-        fail("--format html needs -o FILE.html")
+    if fmt is Format.html and output is None and not report_to_stdout:
+        fail("--format html needs -o FILE.html (or -o - for standard output)")
+    if fmt is Format.json and output is None and csv_to_stdout:
+        fail("--format json and --csv - cannot both write to standard output; add -o FILE.json")
+    if csv_to_stdout:
+        csv_path = None
     for target in (output, csv_path):
         if target is not None and any(p != "-" and Path(p).is_file() and
                                       _resolve(p) == _resolve(target)
@@ -239,9 +288,14 @@ def check(
     notes: list[str] = []
     texts: dict[str, str] = {}
     inputs: set[Path] = set()
+    outputs = {_resolve(t) for t in (output, csv_path) if t is not None}
+
+    def own_output(path: Path) -> str | None:
+        return "this run's output" if _resolve(path) in outputs and _is_own_report(path) \
+            else None
 
     def sources():
-        for src in iter_sources(paths, notes, max_bytes, split_entries=not no_split):
+        for src in iter_sources(paths, notes, max_bytes, not no_split, skip=own_output):
             if not src.path.startswith("<stdin>"):
                 inputs.add(_resolve(src.path))
                 inputs.add(_resolve(entry_file(src.path)))
@@ -261,28 +315,32 @@ def check(
             typer.echo(f"\ranalysed {n} documents", err=True, nl=False)
     if show_progress and len(results) >= 10:
         typer.echo("", err=True)
+    notes[:] = dict.fromkeys(notes)  # a folder searched twice repeats its notes
     for note in notes:
         say(f"reflectassist: note: {note}")
     if not results:
         fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
-    summary = render_text(results, details=output is None, texts=texts)
-    written: list[Path] = []
+    summary = render_text(results, details=output is None, texts=texts) + _totals(results, notes)
     if fmt is Format.html:
-        _write_atomic(output, render_html(results, texts), inputs)
+        body = render_html(results, texts)
     elif fmt is Format.json:
-        body = render_json(results)
-        if output:
-            _write_atomic(output, body + "\n", inputs)
-        else:
-            typer.echo(body)
-    elif output:
-        _write_atomic(output, summary, inputs)
-    if output:
+        body = render_json(results) + "\n"
+    else:
+        body = summary
+    written: list[Path] = []
+    if output is not None:
+        _write_atomic(output, body, inputs)
         written.append(output)
-    if csv_path:
+    elif fmt is not Format.text:  # JSON or HTML on standard output
+        typer.echo(body, nl=False)
+    if csv_to_stdout:
+        typer.echo(render_csv(results), nl=False)
+    elif csv_path is not None:
         _write_atomic(csv_path, render_csv(results), inputs)
         written.append(csv_path)
-    if not (fmt is Format.json and not output) and not (written and quiet):
+    # standard output carries one thing: the summary only if no report or table went there
+    if (fmt is Format.text or output is not None) and not csv_to_stdout \
+            and not (written and quiet):
         typer.echo(summary, nl=False)
     for path in written:
         say(f"written: {path}")

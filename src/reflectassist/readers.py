@@ -18,9 +18,11 @@ Formats, chosen by **content first**, then by extension:
 - anything else is text (``.txt``, ``.md``, ...): UTF-8 with or without BOM, UTF-16 and UTF-32
   with BOM, UTF-16 without BOM (detected from the zero bytes), otherwise Windows-1252.
 
-So a ``.txt`` that is really a ``.docx`` or a PDF is read as one; a ``.docx``/``.odt``/``.pdf``
-whose content is not that format, a legacy ``.doc``, a password-protected Office file and a
-renamed binary (image, archive, ...) each fail with a one-line error. Newlines are normalised
+So a ``.txt`` that is really a ``.docx`` or a PDF is read as one, and a ``.docx``/``.odt``/
+``.pdf`` that is really plain text (decoded as above) is read as text. A ``.docx``/``.odt``/
+``.pdf`` that is empty or whose content is neither that format nor text, a corrupt or truncated
+document, a legacy ``.doc``, a password-protected Office file and a renamed binary (image,
+archive, ...) each fail with a one-line error. Newlines are normalised
 to ``\\n`` and control characters other than tab and newline dropped; the returned text is
 exactly what is analysed and what every offset in the results indexes.
 
@@ -38,10 +40,14 @@ Several entries in one file: an **entry separator** is a line that starts with t
     === Week 4
     (the next entry)
 
-A bare ``===`` line (no title) counts only at the start of the text or after a blank line, so
-a Markdown heading underline (``Title`` then ``=====``) is not a separator. The rule applies to
-the text of every format (in a ``.docx`` or ``.odt``, type the separator as its own
-paragraph). When a file has separators, each entry becomes its own :class:`Source` whose path
+A bare ``===`` line (only ``=`` signs, no title) is a separator at the start of the text,
+after a blank line, after another separator line, and under a line of text that reads as a
+sentence: 80 or more characters long (stripped), or ending with ``.``, ``!``, ``?`` or ``…``
+(optionally followed by closing quotes or brackets). Under a shorter line without such an
+ending it is a Markdown heading underline (``Supervision record`` then ``=====``), not a
+separator, and stays in the text. Separators in a row make no empty entries. The rule
+applies to the text of every format (in a ``.docx`` or ``.odt``, type the separator as its
+own paragraph). When a file has separators, each entry becomes its own :class:`Source` whose path
 is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1 over the non-blank entries);
 text before the first separator, if not blank, is entry 1. The separator line is replaced by
 its title, which becomes the entry's first line. Splitting can be turned off with
@@ -191,8 +197,10 @@ def clean_text(text: str) -> str:
 def detect_format(data: bytes, suffix: str = "") -> str:
     """``"docx"``, ``"odt"``, ``"pdf"`` or ``"text"`` from the content (then the suffix).
 
-    Raise :class:`ReadError` for content that is none of them, or that contradicts a
-    document suffix (``.docx``/``.odt``/``.pdf``).
+    A ``.docx``/``.odt``/``.pdf`` whose content is not that format but decodes as text is
+    ``"text"``: users save plain text under a document name, and the content decides, as it
+    does for a real document named ``.txt``. Raise :class:`ReadError` for content that is
+    none of them (for a document suffix: also when it is empty or not decodable text).
     """
     suffix = suffix.lower()
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -202,16 +210,34 @@ def detect_format(data: bytes, suffix: str = "") -> str:
     if data.startswith(_OLE2):
         raise ReadError("legacy Word .doc or password-protected Office file (OLE2): not "
                         "supported; save it as .docx without a password")
-    if suffix in DOCUMENT_SUFFIXES:
+    refusal = _not_text_reason(data)
+    if suffix in DOCUMENT_SUFFIXES and (not data or refusal or not _decodes_as_text(data)):
         what = "a PDF" if suffix == ".pdf" else "a zip archive"
         raise ReadError(f"not a valid {suffix} file (empty file)" if not data else
                         f"not a valid {suffix} file (the content is not {what})")
+    if refusal:
+        raise ReadError(refusal)
+    return "text"
+
+
+def _not_text_reason(data: bytes) -> str | None:
+    """The error for a known binary or RTF start, which must never be read as text."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise ReadError(f"not a text file ({what}); supported: {SUPPORTED}")
+            return f"not a text file ({what}); supported: {SUPPORTED}"
     if data.lstrip()[:5] == b"{\\rtf":
-        raise ReadError("RTF document: not supported; save it as .docx or .txt")
-    return "text"
+        return "RTF document: not supported; save it as .docx or .txt"
+    return None
+
+
+def _decodes_as_text(data: bytes) -> bool:
+    """Whether :func:`decode_bytes` reads ``data`` as text, so a mislabelled document is
+    judged by exactly the rules a ``.txt`` is."""
+    try:
+        decode_bytes(data)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _zip_format(data: bytes, suffix: str) -> str:
@@ -790,15 +816,33 @@ def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES, notes: list[str] | None = Non
 # ------------------------------------------------------------------------------ entries
 
 
+TITLE_MAX_CHARS = 80
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
+
+
+def _is_heading_underline(text: str, start: int) -> bool:
+    """Whether the bare ``===`` line at ``start`` underlines a Markdown heading.
+
+    Only a short line that does not end like a sentence reads as a title: in a ``.txt`` a
+    sentence (or a separator) right above ``===`` means the user is starting a new entry.
+    """
+    if start == 0:
+        return False
+    above = text[text.rfind("\n", 0, start - 1) + 1:start - 1]  # no copy of all text before
+    if not above.strip() or SEPARATOR_RE.fullmatch(above):
+        return False
+    above = above.strip()
+    return len(above) < TITLE_MAX_CHARS and not _SENTENCE_END_RE.search(above)
+
+
 def split_into_entries(text: str) -> list[str] | None:
     """The entries of a text with entry separators (see the module docstring), else None."""
     cuts: list[tuple[int, int, str]] = []  # (separator start, separator end, title)
     for m in SEPARATOR_RE.finditer(text):
         title = (m.group("title") or "").strip()
-        start = m.start()
-        if not title and start > 0 and text[:start - 1].rsplit("\n", 1)[-1].strip():
-            continue  # a bare === right under a line of text: a Markdown heading underline
-        cuts.append((start, m.end(), title))
+        if not title and _is_heading_underline(text, m.start()):
+            continue
+        cuts.append((m.start(), m.end(), title))
     if not cuts:
         return None
     entries: list[str] = []
@@ -897,17 +941,33 @@ def _walk_folder(folder: Path, notes: list[str]) -> Iterator[Path | Source]:
     yield from walk(folder)
 
 
+def resolved(path: str | Path) -> Path:
+    """``Path.resolve`` that never raises: before Python 3.13 a symlink loop raises
+    RuntimeError, and one bad input must not stop the batch."""
+    path = Path(path).expanduser()
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
-                 split_entries: bool = True) -> Iterator[Source]:
+                 split_entries: bool = True,
+                 skip: Callable[[Path], str | None] | None = None) -> Iterator[Source]:
     """Every input as :class:`Source` objects, in order: files, folders, ``-`` (stdin).
 
     With ``split_entries`` (the default) a file with entry separators yields one source per
     entry (``path#N``). A folder that cannot be read is a source with an error; skipped
     files (hidden, unsupported, symlink loops) and per-file remarks are appended to ``notes``.
+    Each file is read once, where it is first reached: overlapping arguments (a folder and a
+    file in it, a link to a file) would otherwise be analysed and counted twice; a repeat is
+    noted (a folder adding nothing new, once for the folder). ``skip(path)``, for files
+    found in a folder, may give a reason to leave one out (the CLI's own earlier report).
     """
     def expand(src: Source) -> list[Source]:
         return split_source(src) if split_entries else [src]
 
+    seen: set[Path] = set()
     for raw in paths:
         if raw == "-":
             yield from expand(read_stdin(max_bytes, notes))
@@ -916,11 +976,26 @@ def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MA
             yield Source(raw, None, "empty path")
             continue
         p = Path(raw)
-        if p.is_dir():
-            for f in _walk_folder(p, notes):
-                if isinstance(f, Source):  # a folder that cannot be read: a failed input
-                    yield f
-                else:
-                    yield from expand(read_file(f, max_bytes, notes))
-        else:
+        if not p.is_dir():
+            if resolved(p) in seen:
+                notes.append(f"{p}: skipped (already included)")
+                continue
+            seen.add(resolved(p))
             yield from expand(read_file(p, max_bytes, notes))
+            continue
+        repeats: list[str] = []
+        fresh = False
+        for f in _walk_folder(p, notes):
+            if isinstance(f, Source):  # a folder that cannot be read: a failed input
+                yield f
+                continue
+            reason = skip(f) if skip else None
+            if reason:
+                notes.append(f"{f}: skipped ({reason})")
+            elif resolved(f) in seen:
+                repeats.append(f"{f}: skipped (already included)")
+            else:
+                seen.add(resolved(f))
+                fresh = True
+                yield from expand(read_file(f, max_bytes, notes))
+        notes.extend([f"{p}: skipped (already included)"] if repeats and not fresh else repeats)

@@ -136,12 +136,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(results: list[dict]) -> str:
-    """The batch table, one row per document, for gradebooks and spreadsheets."""
+    """The batch table, one row per document, for gradebooks and spreadsheets. A document
+    that failed has only its path and error: zeros in its result cells would be counted
+    by spreadsheet averages as if it had been analysed."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
     w.writeheader()
     for r in results:
         row = summary_row(r)
+        if r.get("error"):
+            row = {k: v if k in ("path", "error") else "" for k, v in row.items()}
         # neutralise spreadsheet formulas in user-controlled cells (paths, error messages)
         row = {k: ("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
                for k, v in row.items()}
