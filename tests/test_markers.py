@@ -161,3 +161,18 @@ def test_word_runs_are_the_regex_runs(text):
     runs = list(re.finditer(r"\w+", text))
     assert words == [m.group() for m in runs]
     assert starts == [m.start() for m in runs]
+
+
+def test_no_marker_takes_the_whitespace_after_it():
+    """A marker ending in whitespace reached past the end of its sentence, so a number ending
+    a sentence was counted only when nothing followed it ("18/4" at the end of the text, but
+    not "18/4 " or "18/4\\n")."""
+    for text in ("Final interview booked: 18/4", "Final interview booked: 18/4 \nSigned",
+                 "Reduce falls by 10 %, checked on 3 June.\n", "Down to 5 percent."):
+        for s, e, _cat in find_markers(text):
+            assert e > s and not text[s].isspace() and not text[e - 1].isspace(), text[s:e]
+    plain, spaced = "Booked: 18/4\nSigned: PE", "Booked: 18/4 \nSigned: PE "
+    assert [m for m in find_markers(plain) if m[2] == "number"] == \
+        [m for m in find_markers(spaced) if m[2] == "number"]
+    for text in corpus_texts()[::7]:
+        assert not any(text[e - 1].isspace() for _s, e, _c in find_markers(text) if e > _s)
