@@ -79,3 +79,25 @@ def test_run_on_text_is_broken_into_bounded_sentences():
     parts = split(text)
     assert len(parts) > 1
     assert all(len(p) <= 1200 for p in parts)
+
+
+def test_spaces_at_line_ends_change_no_sentence_row(nlp):
+    """Word and PDF text often ends lines with spaces; a title followed by a line holding
+    only spaces was not taken for a title (the next line did not count as blank)."""
+    import json
+    import re
+    from pathlib import Path
+
+    names = [n for n, _ in nlp.pipeline]
+    texts = ["Session requested by midwife\n\nWe met on Tuesday to talk about the birth plan.",
+             "Summary\n\nShe settled well. I think the rota helped."]
+    for f in sorted((Path(__file__).resolve().parents[1] / "corpora").rglob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in f.read_text(encoding="utf-8")
+                  .splitlines()[::9] if line.strip()]
+    def rows(text: str) -> list[tuple]:
+        return [(" ".join(text[s:e].split()), section, head) for s, e, section, head in
+                nlp(text, disable=names[1:])._.sentences]
+
+    for text in texts:
+        assert rows(re.sub(r"(?m)$", " ", text)) == rows(text), text[:60]
+    assert rows(texts[0])[0] == ("Session requested by midwife", "other", True)

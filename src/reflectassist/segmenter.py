@@ -293,7 +293,10 @@ def _is_title(text: str, start: int, end: int) -> bool:
     before = text[:line_start].rstrip(" \t")
     first = not before.strip()
     after_blank = before.endswith("\n") or first
-    next_blank = text[line_end:line_end + 2].startswith("\n\n") or line_end >= len(text)
+    # the next line is blank: empty, or only spaces (Word and PDF text often has them), and
+    # ended by a newline as an empty one is
+    next_blank = line_end >= len(text) or (not following.strip()
+                                           and text.find("\n", line_end + 1) >= 0)
     return first or (after_blank and (next_blank or len(line.split()) <= 3
                                       or (len(line.split()) <= 6 and _has_heading_word(line))))
 
