@@ -549,3 +549,35 @@ def test_possessive_free_words_strip_one_final_s(pieces):
     view = TextView("".join(pieces), lexicon())
     assert view.bares == [w[:-2] if len(w) > 2 and w[-2] in "'’" and w[-1] == "s" else w
                           for w in view.words]
+
+
+NO_BREAK = ("\u00a0", "\u2007", "\u202f")
+
+
+@pytest.mark.parametrize("space", NO_BREAK)
+@pytest.mark.parametrize("text,kind", [
+    ("NHS number 943 476 5919 checked.", "NHS_NUMBER"),
+    ("Call her on 07700 900123 today.", "PHONE"),
+    ("She moved to SW1A 1AA last year.", "POSTCODE"),
+    ("NI number JH 90 14 62 D is on file.", "NI_NUMBER"),
+    ("Mrs Khan rang the ward.", "NAME"),
+])
+def test_no_break_spaces_read_as_spaces(text, kind, space):
+    """Word keeps numbers together with no-break spaces; an NHS number typed with them was
+    not found (and so not redacted). The found text is the input's own characters."""
+    typed = text.replace(" ", space)
+    found = find_identifiers(typed)
+    assert [(d["type"], d["start"], d["end"]) for d in found] == \
+        [(d["type"], d["start"], d["end"]) for d in find_identifiers(text)]
+    assert kind in {d["type"] for d in found}
+    assert all(d["text"] == typed[d["start"]:d["end"]] for d in found)
+    assert redact_text(typed).count(space) < typed.count(space)
+
+
+def test_no_break_spaces_in_the_pii_corpus_change_nothing():
+    path = Path(__file__).resolve().parents[1] / "corpora" / "pii" / "snippets.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines()[::3]:
+        text = json.loads(line)["text"]
+        typed = text.replace(" ", "\u00a0")
+        assert [(d["type"], d["start"], d["end"]) for d in find_identifiers(typed)] == \
+            [(d["type"], d["start"], d["end"]) for d in find_identifiers(text)], text[:60]

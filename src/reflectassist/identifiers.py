@@ -38,7 +38,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import FOLD_TRAPS, alternation, load_data, plain_quotes
+from .lexicon import FOLD_TRAPS, alternation, load_data, plain_quotes, plain_spaces
 from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
@@ -1568,11 +1568,12 @@ def find_identifiers(text: str) -> list[dict]:
 
     Each is ``{"start", "end", "type", "text", "reason"}`` with ``text[start:end] == text``;
     ``type`` is one of :data:`IDENTIFIER_TYPES`. Curly quotes and apostrophes are read as
-    plain ones ("Brown’s" as "Brown's"); ``text`` is always the input's own characters.
+    plain ones ("Brown’s" as "Brown's") and no-break spaces as spaces (an NHS number typed
+    "943 476 5919" with them was missed); ``text`` is always the input's own characters.
     """
     if not text:
         return []
-    shown, text = text, plain_quotes(text)
+    shown, text = text, plain_spaces(plain_quotes(text))
     lex = lexicon()
     view = TextView(text, lex)
     names = NameFinder(view)

@@ -36,6 +36,18 @@ def plain_quotes(text: str) -> str:
     return text.translate(_PLAIN) if _TYPOGRAPHIC_RE.search(text) else text
 
 
+# No-break and narrow spaces (Word keeps "943 476 5919" or "SW1A 1AA" together with them)
+# read as plain spaces where rules spell a space literally; one character for one.
+NO_BREAK_SPACES = {"\u00a0": " ", "\u2007": " ", "\u202f": " "}
+_SPACES = str.maketrans(NO_BREAK_SPACES)
+_NO_BREAK_RE = re.compile("[" + "".join(NO_BREAK_SPACES) + "]")
+
+
+def plain_spaces(text: str) -> str:
+    """``text`` with no-break spaces made plain (same length)."""
+    return text.translate(_SPACES) if _NO_BREAK_RE.search(text) else text
+
+
 @cache
 def load_data(name: str) -> Any:
     """Load ``reflectassist/data/<name>.json``; cached because every component reads it."""
