@@ -643,3 +643,17 @@ def test_directory_and_empty_path_errors(tmp_path):
     assert read_file(tmp_path).error == "is a directory"
     (src,) = list(iter_sources([""], []))
     assert src.error == "empty path"
+
+
+def test_two_different_csv_targets_are_a_usage_error(nlp, tmp_path):
+    """``-o a.csv --csv b.csv`` wrote only a.csv and silently ignored b.csv."""
+    f = tmp_path / "entry.txt"
+    f.write_text(GOOD, encoding="utf-8")
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    res = run("check", str(f), "-o", str(a), "--csv", str(b), nlp=nlp)
+    assert res.code == 2 and res.stdout == ""
+    assert res.err_lines == [f"reflectassist: error: -o {a} and --csv {b} both ask for the CSV "
+                             "table; give one"]
+    assert not a.exists() and not b.exists()
+    res = run("check", str(f), "-o", str(a), "--csv", str(a), "-q", nlp=nlp)
+    assert res.code == 0 and res.err_lines == [f"written: {a}"]

@@ -265,6 +265,8 @@ def check(
     elif fmt is None and output is not None:
         suffix = output.suffix.lower()
         if suffix == ".csv":
+            if csv_path is not None and _resolve(csv_path) != _resolve(output):
+                fail(f"-o {output} and --csv {csv_path} both ask for the CSV table; give one")
             csv_path, output = output, None
         elif suffix in SUFFIX_FORMATS:
             fmt = SUFFIX_FORMATS[suffix]
