@@ -125,6 +125,10 @@ def test_dash_output_means_standard_output(tmp_path):
     assert out.stderr == "reflectassist: error: -o - and --csv - cannot both write to standard " \
                          "output\n"
     assert list(tmp_path.iterdir()) == [], "no file named '-'"
+    out = run_cli("check", entry, "--csv", "-", "-f", "json", cwd=tmp_path)  # case 71
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == ("reflectassist: error: --format json and --csv - cannot both write "
+                          "to standard output; add -o FILE.json\n")
 
 
 def test_kind_override():

@@ -22,7 +22,7 @@ from reflectassist.lexicon import TYPOGRAPHIC_QUOTES, plain_quotes
 from reflectassist.markers import find_markers
 
 ROOT = Path(__file__).resolve().parents[1]
-STRINGS = ("text", "path", "message", "prompt", "reason", "verdict", "evidence", "anchor")
+STRINGS = ("text", "path", "message", "prompt", "reason", "verdict", "anchor")
 
 
 def curly(text: str) -> str:
@@ -34,9 +34,11 @@ def curly(text: str) -> str:
 
 
 def without_strings(value):
-    """A result with the strings that quote the user's text left out (they differ by design)."""
+    """A result with the strings that quote the user's text left out (they differ by design);
+    evidence spans keep their offsets."""
     if isinstance(value, dict):
-        return {k: without_strings(v) for k, v in value.items() if k not in STRINGS}
+        return {k: without_strings(v) if k != "evidence" else [e[:2] for e in v]
+                for k, v in value.items() if k not in STRINGS}
     if isinstance(value, list):
         return [without_strings(v) for v in value]
     return value
@@ -101,3 +103,26 @@ def test_corpus_documents_typed_with_curly_quotes_get_the_same_analysis(nlp):
     for t, r in zip(texts, typed, strict=True):  # shown text is the typed text
         for item in r["sentences"] + r["feedback"] + r["targets"]:
             assert curly(t)[item["start"]:item["end"]] == item["text"]
+
+
+def test_buzz_and_next_step_evidence_read_curly_as_plain(nlp):
+    from reflectassist.analysis import analyse_text
+
+    for text in ("I reflected on practice because of Sarah's advice.",
+                 'Your handover was "clear and calm." Check the fluid chart daily with Sam.'):
+        plain, typed = analyse_text(nlp, text), analyse_text(nlp, curly(text))
+        assert "’" in curly(text) or "“" in curly(text)
+        assert without_strings(typed) == without_strings(plain), text
+    r = analyse_text(nlp, curly("I reflected on practice because of Sarah's advice."))
+    assert r["sentences"][0]["buzz"]
+
+
+def test_next_step_evidence_after_a_closing_curly_quote(nlp):
+    """A verb opening the sentence after ``.”`` is evidence, as after ``."``."""
+    fb = nlp.get_pipe("reflectassist_feedback")
+    text = 'Your handover was "clear and calm." Check the fluid chart daily with Sam.'
+    got = []
+    for t in (text, curly(text)):
+        doc = nlp(t)
+        got.append([e[:2] for e in fb.score_spans(doc, [(0, len(t))])[0]["next_step"]["evidence"]])
+    assert got[0] == got[1] and [36, 41] in got[0]

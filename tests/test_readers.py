@@ -117,6 +117,16 @@ def test_markdown_heading_underline_is_kept_in_the_text(text):
     assert split_into_entries(text) is None
 
 
+def test_questions_underlined_as_markdown_headings_stay_in_the_text():
+    """Gibbs headings are questions: ``What happened?`` underlined to its full length is a
+    heading, not a separator (a shorter ``===`` under a sentence still is one)."""
+    text = ("What happened?\n==============\n\nI arrived late to handover.\n\n"
+            "What will I do next time?\n=========================\n\nArrive early.")
+    assert split_into_entries(text) is None
+    assert split_into_entries("What happened?\n===\nI arrived late.") == [
+        "What happened?", "I arrived late."]
+
+
 def test_markdown_underline_in_a_md_file_stays_one_source(tmp_path):
     p = tmp_path / "supervision.md"
     text = "Supervision record\n==================\n\nI felt supported by my mentor.\n"
@@ -139,9 +149,22 @@ def test_txt_file_with_bare_separator_under_a_sentence_is_two_entries(tmp_path):
 def test_plain_text_named_as_a_document_is_read_as_text(tmp_path, name, encoding):
     p = tmp_path / name
     p.write_bytes(f"{TEXT}\r\nNext time I will ask.\r\n".encode(encoding))
-    src = read_file(p)
+    notes: list[str] = []
+    src = read_file(p, notes=notes)
     assert src.error is None
     assert src.text == f"{TEXT}\nNext time I will ask.\n"
+    assert notes == [f"{p}: the content is plain text, not a {p.suffix} file: read as text"]
+
+
+@pytest.mark.parametrize("name", ["download.pdf", "flat.docx", "notes.odt"])
+@pytest.mark.parametrize("content", [b"<!DOCTYPE html><html><body>Sign in</body></html>",
+                                     b'  <?xml version="1.0"?><w:document/>'])
+def test_markup_named_as_a_document_still_fails(tmp_path, name, content):
+    """A web page saved under a document's name is not the user's writing."""
+    p = tmp_path / name
+    p.write_bytes(content)
+    what = "a PDF" if p.suffix == ".pdf" else "a zip archive"
+    assert read_file(p).error == f"not a valid {p.suffix} file (the content is not {what})"
 
 
 @pytest.mark.parametrize("name,expected", [

@@ -239,8 +239,9 @@ def check(
                     "kind instead of detecting it.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Pipeline folder to use "
                      "(default: the one shipped in models/).")] = None,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Skip files larger "
-                         "than this (bytes; 5 MB by default).")] = 5 * 1024 * 1024,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="A file larger than "
+                         "this fails with a one-line message, the others are still analysed "
+                         "(bytes; 5 MB by default).")] = 5 * 1024 * 1024,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1,
         help="Worker processes (spaCy multiprocessing). For a folder of many files use one "

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
 from .features import make_rows, sentence_features
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, plain_quotes
 from .markers import count_in, markers_in
 from .segmenter import text_of
 
@@ -71,7 +71,7 @@ def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None,
         return False
     if not any(counts.get(c) for c in REASONING):
         return True
-    chars = list(text_of(doc)[start:end])
+    chars = list(plain_quotes(text_of(doc)[start:end]))  # "Sarah’s" is one word, as "Sarah's"
     for s, e, _cat in markers_in(doc, start, end, {"buzz"}):
         chars[s - start:e - start] = " " * (e - s)  # blank before lower(): it can change length
     stop = set(load_lexicon()["phrases"]["stopword"])

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from .component import TrainedComponent
 from .features import make_rows, sentence_features, strip_bullet, text_rows
+from .lexicon import plain_quotes
 from .markers import markers_in
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
@@ -102,8 +103,9 @@ def _content_start(doc: Doc, s: int, e: int) -> int:
 
 def _opens_sentence(text: str, start: int, at: int) -> bool:
     """Is ``at`` the first word of the comment (``start``) or of a sentence or line in it?"""
-    before = text[start:at].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?:;\n" or BULLET_RE.fullmatch(before) is not None
+    before = plain_quotes(text[start:at]).rstrip(" \t\"'(")
+    return not before or before[-1] in ".!?:;\n" or \
+        BULLET_RE.fullmatch(before.rsplit("\n", 1)[-1]) is not None
 
 
 def _outermost(found: list[list]) -> list[list]:

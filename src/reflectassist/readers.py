@@ -43,15 +43,16 @@ Several entries in one file: an **entry separator** is a line that starts with t
 A bare ``===`` line (only ``=`` signs, no title) is a separator at the start of the text,
 after a blank line, after another separator line, and under a line of text that reads as a
 sentence: 80 or more characters long (stripped), or ending with ``.``, ``!``, ``?`` or ``…``
-(optionally followed by closing quotes or brackets). Under a shorter line without such an
-ending it is a Markdown heading underline (``Supervision record`` then ``=====``), not a
-separator, and stays in the text. Separators in a row make no empty entries. The rule
-applies to the text of every format (in a ``.docx`` or ``.odt``, type the separator as its
-own paragraph). When a file has separators, each entry becomes its own :class:`Source` whose path
-is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1 over the non-blank entries);
-text before the first separator, if not blank, is entry 1. The separator line is replaced by
-its title, which becomes the entry's first line. Splitting can be turned off with
-``iter_sources(..., split_entries=False)``.
+(optionally followed by closing quotes or brackets) with an underline shorter than it. Under
+a shorter line without such an ending, or one underlined to its full length (a question as a
+Markdown heading: ``What happened?`` then ``==============``), it is a Markdown heading
+underline, not a separator, and stays in the text. Separators in a row make no empty
+entries. The rule applies to the text of every format (in a ``.docx`` or ``.odt``, type the
+separator as its own paragraph). When a file has separators, each entry becomes its own
+:class:`Source` whose path is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1
+over the non-blank entries); text before the first separator, if not blank, is entry 1. The
+separator line is replaced by its title, which becomes the entry's first line. Splitting can
+be turned off with ``iter_sources(..., split_entries=False)``.
 
 Folders are searched recursively in natural order (``week2`` before ``week10``); hidden
 files and folders (name starting with ``.``), Office lock files (``~$...``) and files of other
@@ -211,7 +212,10 @@ def detect_format(data: bytes, suffix: str = "") -> str:
         raise ReadError("legacy Word .doc or password-protected Office file (OLE2): not "
                         "supported; save it as .docx without a password")
     refusal = _not_text_reason(data)
-    if suffix in DOCUMENT_SUFFIXES and (not data or refusal or not _decodes_as_text(data)):
+    if suffix in DOCUMENT_SUFFIXES and (not data or refusal or data.lstrip()[:1] == b"<"
+                                        or not _decodes_as_text(data)):
+        # markup (a web page or sign-in page saved under a document's name, flat XML) is
+        # not the user's writing: refused, as any content that is not text
         what = "a PDF" if suffix == ".pdf" else "a zip archive"
         raise ReadError(f"not a valid {suffix} file (empty file)" if not data else
                         f"not a valid {suffix} file (the content is not {what})")
@@ -734,6 +738,8 @@ def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYT
             raise ReadError(f"not a text file (binary content); supported: {SUPPORTED}") \
                 from None
         text = clean_text(text)
+        if suffix.lower() in DOCUMENT_SUFFIXES:
+            note(f"the content is plain text, not a {suffix.lower()} file: read as text")
     elif fmt == "pdf":
         text = _pdf_text(data, note)
     else:
@@ -832,7 +838,12 @@ def _is_heading_underline(text: str, start: int) -> bool:
     if not above.strip() or SEPARATOR_RE.fullmatch(above):
         return False
     above = above.strip()
-    return len(above) < TITLE_MAX_CHARS and not _SENTENCE_END_RE.search(above)
+    if len(above) >= TITLE_MAX_CHARS:
+        return False
+    # a title, or a heading that is a question ("What happened?") underlined to its length
+    stop = text.find("\n", start)
+    underline = text[start:stop if stop >= 0 else len(text)].strip()
+    return not _SENTENCE_END_RE.search(above) or len(underline) >= len(above)
 
 
 def split_into_entries(text: str) -> list[str] | None:

@@ -54,6 +54,7 @@ SPACES_RE = re.compile(r"\s+")
 _LINE_REST_BLANK_RE = re.compile(r"[^\S\n]*(?:\n|\Z)")
 _CLOSED_RE = re.compile(r"[.!?;,]['\")\]]*$")
 _PARENS_RE = re.compile(r"\([^)]*\)")
+_NON_SPACE_RE = re.compile(r"\S")
 
 
 def _is_heading(line: str) -> bool:
@@ -284,15 +285,16 @@ def _is_title(text: str, start: int, end: int) -> bool:
     if not bare or BULLET_RE.match(raw_line.lstrip().lstrip(">").lstrip()) or \
             _CLOSED_RE.search(bare):
         return False
-    following = text[line_end + 1:text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
-                     else len(text)]
+    next_end = text.find("\n", line_end + 1)  # bounded finds: no copy of the whole text
+    following = text[line_end + 1:next_end if next_end >= 0 else len(text)]
     if BULLET_RE.match(following.lstrip(">")) and len(bare.split()) <= 12:
         return True
     if len(bare.split()) > 8:
         return False
-    before = text[:line_start].rstrip(" \t")
-    first = not before.strip()
-    after_blank = before.endswith("\n") or first
+    first = _NON_SPACE_RE.search(text, 0, line_start) is None
+    # as written before (text[:line_start].rstrip(" \t").endswith("\n") or first): every
+    # line but the first follows a newline, so this holds for every line
+    after_blank = line_start > 0 or first
     # the next line is blank: empty, or only spaces (Word and PDF text often has them), and
     # ended by a newline as an empty one is
     next_blank = line_end >= len(text) or (not following.strip()

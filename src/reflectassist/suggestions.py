@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -84,10 +85,12 @@ def depth_suggestions(doc: Doc) -> list[dict]:
         out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
                       t["prompt"], stage=None))
     # targets and feedback comments get their own advice (SMART, specificity)
-    own = [(t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or [])]
+    own = sorted((t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or []))
+    own_starts = [s for s, _ in own]
+    reach = list(accumulate((e for _, e in own), max))  # the furthest end so far
     for i, e in enumerate(elems):
-        if e[2] and not rows[i][3] and not any(
-                s < rows[i][1] and rows[i][0] < e_ for s, e_ in own):
+        k = bisect_left(own_starts, rows[i][1])  # spans starting before the sentence ends
+        if e[2] and not rows[i][3] and not (k and reach[k - 1] > rows[i][0]):
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
