@@ -208,6 +208,16 @@ def test_redact_writes_a_typed_copy_and_never_touches_the_input(tmp_path):
     assert "Patel" not in red and "943 476 5919" not in red and "Mr B was fine." in red
     assert src.read_text(encoding="utf-8") == original
     assert run_cli("redact", str(src), "-o", str(src)).returncode == 2
+    # '-' is standard output, as for check; no file named '-'
+    res = run_cli("redact", str(src), "-o", "-", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout == red
+    assert not (tmp_path / "-").exists()
+    assert "redacted copy written to standard output" in res.stderr
+    # the copy is plain text: a document name would be a file no word processor opens
+    res = run_cli("redact", str(src), "-o", str(tmp_path / "entry.docx"))
+    assert res.returncode == 2 and not (tmp_path / "entry.docx").exists()
+    assert res.stderr == (f"reflectassist: error: -o {tmp_path / 'entry.docx'}: the redacted "
+                          "copy is plain text; name it .txt or .md\n")
 
 
 def test_identifiers_reported_in_json():

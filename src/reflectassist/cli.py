@@ -358,15 +358,18 @@ def redact(
     path: Annotated[str, typer.Argument(help="File to redact (.txt, .md, .docx, .odt, .pdf) or "
                                              "'-' for standard input.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the redacted "
-                                                              "copy (never the input).")],
+                      "copy, as plain text (never the input; '-': standard output).")],
     max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Refuse files larger "
                          "than this (bytes; 5 MB by default).")] = 5 * 1024 * 1024,
 ) -> None:
     """Write a copy with names, NHS numbers, phones, addresses and other identifiers
     replaced by typed placeholders such as [NAME] and [NHS NUMBER]."""
-    from .readers import entry_file, iter_sources
+    from .readers import DOCUMENT_SUFFIXES, entry_file, iter_sources
     from .redact import redact_text
 
+    to_stdout = str(output) == STDIO
+    if not to_stdout and output.suffix.lower() in DOCUMENT_SUFFIXES:
+        fail(f"-o {output}: the redacted copy is plain text; name it .txt or .md")
     notes: list[str] = []
     sources = list(iter_sources([path], notes, max_bytes, split_entries=False))
     for note in notes:
@@ -378,12 +381,16 @@ def redact(
         fail(f"{src.path}: {src.error}", EXIT_SOME_FAILED)
     inputs = set() if path == "-" else {_resolve(entry_file(src.path))}
     redacted, found = redact_text(src.text)
-    _write_atomic(output, redacted, inputs)
+    if to_stdout:
+        typer.echo(redacted, nl=False)
+    else:
+        _write_atomic(output, redacted, inputs)
     counts: dict[str, int] = {}
     for item in found:
         counts[item["type"]] = counts.get(item["type"], 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none found"
-    say(f"redacted copy written to {output} (identifiers: {summary})")
+    where = "standard output" if to_stdout else output
+    say(f"redacted copy written to {where} (identifiers: {summary})")
 
 
 @app.command(epilog="Examples:\n\n  reflectassist evaluate depth corpora/depth/d1.jsonl\n\n"
