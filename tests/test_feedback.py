@@ -92,3 +92,27 @@ def test_evidence_spans_are_shown_once(nlp):
         assert spans == sorted(set(spans))
         assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False)), spans
     assert [ev[2] for ev in s["next_step"]["evidence"]].count("next time") == 1
+
+
+@pytest.mark.parametrize("comments,expected", [
+    (["Good work this month.", "Well done with the audit, great job.",
+      "Excellent rapport with families, keep it up."], "praise"),
+    (["You need to improve your record keeping.", "Your notes are often late.",
+      "You should try to be more assertive in meetings."], "critical"),
+    (["Your SBAR call about bed 4 on Tuesday got the registrar there in ten minutes.",
+      "You need to improve your record keeping.", "Good work this month."], None),
+    (["E's goal sheet with Mr U is a model: she broke the goal into small steps.",
+      "The goal sheet for the third man hasn't been updated.",
+      "AR handled the overdose on 12 May well: naloxone given promptly."], None),
+])
+def test_balance_note_only_when_every_comment_says_so(nlp, comments, expected):
+    """"All feedback is praise/critical" was given to 420 of 1,630 corpus documents whose
+    feedback mixed both: specific praise has no generic praise words, and a note with no
+    critical words was called all praise."""
+    doc = nlp("Supervision notes\n\nFeedback:\n" + "".join(f"- {c}\n" for c in comments))
+    assert len(doc._.feedback) == 3
+    notes = [s["message"] for s in doc._.suggestions
+             if s["message"].startswith("All feedback in this note is")]
+    assert notes == ([] if expected is None else
+                     [n for n in notes if n.startswith(f"All feedback in this note is {expected}")])
+    assert bool(notes) == (expected is not None)

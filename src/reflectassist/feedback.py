@@ -101,7 +101,7 @@ def _content_start(doc: Doc, s: int, e: int) -> int:
     return s + raw.find(strip_bullet(raw)) if strip_bullet(raw) else s
 
 
-def _opens_sentence(text: str, start: int, at: int) -> bool:
+def opens_sentence(text: str, start: int, at: int) -> bool:
     """Is ``at`` the first word of the comment (``start``) or of a sentence or line in it?"""
     before = plain_quotes(text[start:at]).rstrip(" \t\"'(")
     return not before or before[-1] in ".!?:;\n" or \
@@ -187,7 +187,7 @@ class FeedbackScorer(TrainedComponent):
             text = text_of(doc)
             found = [m for m in markers_in(doc, s, e, EVIDENCE)
                      if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
-                     or _opens_sentence(text, s, m[0])]
+                     or opens_sentence(text, s, m[0])]
             for f in FLAGS:
                 ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6]
                 item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),

@@ -9,8 +9,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, SMART_CRITERIA
+from .feedback import opens_sentence
 from .lexicon import load_data
-from .markers import count_markers
+from .markers import count_markers, markers_in
+from .segmenter import text_of
 
 if not Doc.has_extension("suggestions"):
     Doc.set_extension("suggestions", default=None)
@@ -26,6 +28,9 @@ def _s(dimension: str, message: str, start: int, end: int, severity: str, prompt
             "severity": severity, "prompt": prompt, **extra}
 
 
+#: marker categories that make a feedback comment praise, or criticism and advice
+PRAISE_CUES = ("generic_praise", "positive_eval")
+CRITIQUE_CUES = ("generic_critique", "suggestion", "difficulty_cue")
 EVIDENCE_CUES = {"evaluation": ("positive_eval", "difficulty_cue", "belief_cue"),
                  "feelings": ("emotion",), "conclusion": ("learning",),
                  "action plan": ("intention",)}
@@ -107,6 +112,14 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     return out
 
 
+def _criticises(doc: Doc, start: int, end: int) -> bool:
+    """Criticism or advice in words; a one-word suggestion verb only where it opens a
+    sentence ("keep it up" is praise, "Keep a diary" advice), as for next-step evidence."""
+    text = text_of(doc)
+    return any(m[2] != "suggestion" or " " in text[m[0]:m[1]] or opens_sentence(text, start, m[0])
+               for m in markers_in(doc, start, end, set(CRITIQUE_CUES)))
+
+
 def feedback_suggestions(doc: Doc) -> list[dict]:
     texts = load_data("suggestions")
     out: list[dict] = []
@@ -123,12 +136,15 @@ def feedback_suggestions(doc: Doc) -> list[dict]:
             out.append(_s("feedback", msg.strip(), c["start"], c["end"], base["severity"], prompt,
                           missing=missing))
         counts = count_markers(doc, c["start"], c["end"])
-        if counts.get("generic_praise"):
-            praise += 1
-        if counts.get("generic_critique") or counts.get("suggestion"):
-            critique += 1
+        praises = any(counts.get(cat) for cat in PRAISE_CUES)
+        criticises = _criticises(doc, c["start"], c["end"])
+        praise += praises and not criticises
+        critique += criticises and not praises
     if len(comments) >= 3:
-        key = "praise_only" if critique == 0 else "critique_only" if praise == 0 else None
+        # only when every comment says so in words: specific praise or criticism without
+        # those words would otherwise be counted as the other kind
+        key = "praise_only" if praise == len(comments) else \
+            "critique_only" if critique == len(comments) else None
         if key:
             b = texts["feedback_balance"][key]
             out.append(_s("feedback", b["message"], comments[0]["start"], comments[-1]["end"],
