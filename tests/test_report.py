@@ -485,3 +485,16 @@ def test_render_text_still_summarises(cohort):
     results, _ = cohort
     out = render_text(results)
     assert "depth:" in out and "error: cannot decode the file" in out
+
+
+def test_text_summary_counts_comments_in_good_english(nlp):
+    from reflectassist.analysis import analyse_text
+    from reflectassist.report import render_text
+
+    one = analyse_text(nlp, "Feedback:\n- Your SBAR call about bed 4 on Tuesday got the "
+                            "registrar there in ten minutes.\n")
+    two = analyse_text(nlp, "Feedback:\n- Your SBAR call about bed 4 on Tuesday got the "
+                            "registrar there in ten minutes.\n- Good work this month.\n")
+    assert len(one["feedback"]) == 1 and len(two["feedback"]) == 2
+    assert "   feedback: 1 comment (" in render_text([one])
+    assert "   feedback: 2 comments (" in render_text([two])

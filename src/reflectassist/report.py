@@ -171,7 +171,8 @@ def render_text(results: list[dict], details: bool = True,
         lines.append(f"   Gibbs stages: {row['gibbs_stages']}/6 (missing: {missing})")
         if r["feedback"]:
             c = Counter(f["specificity"] for f in r["feedback"])
-            lines.append(f"   feedback: {len(r['feedback'])} comments "
+            n = len(r["feedback"])
+            lines.append(f"   feedback: {n} comment{'' if n == 1 else 's'} "
                          f"(vague {c[0]}, partly specific {c[1]}, specific {c[2]})")
         if r["targets"]:
             lines.append(f"   targets: {len(r['targets'])}, SMART criteria met "
