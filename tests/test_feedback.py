@@ -116,3 +116,20 @@ def test_balance_note_only_when_every_comment_says_so(nlp, comments, expected):
     assert notes == ([] if expected is None else
                      [n for n in notes if n.startswith(f"All feedback in this note is {expected}")])
     assert bool(notes) == (expected is not None)
+
+
+def test_a_signal_not_found_shows_no_evidence(nlp):
+    """Evidence words are shown for a signal the model found, and only then ("Try to" under
+    a next step judged not met read as a contradiction)."""
+    texts = ["Try to be more assertive.", "Good work this month, keep it up.",
+             "Your SBAR call about bed 4 on Tuesday got the registrar there in ten minutes.",
+             "Next time, ask the family what they already know before the meeting."]
+    seen = {True: 0, False: 0}
+    for text in texts:
+        s = score(nlp, text)
+        for flag in ("instance", "impact", "next_step"):
+            seen[s[flag]["met"]] += 1
+            if not s[flag]["met"]:
+                assert s[flag]["evidence"] == [], (text, flag)
+    assert seen[True] and seen[False]
+    assert score(nlp, texts[-1])["next_step"]["evidence"]

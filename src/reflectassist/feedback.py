@@ -189,8 +189,11 @@ class FeedbackScorer(TrainedComponent):
                      if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
                      or opens_sentence(text, s, m[0])]
             for f in FLAGS:
-                ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6]
-                item[f] = {"met": bool(flag_p[f][k] >= 0.5), "score": round(float(flag_p[f][k]), 4),
+                met = bool(flag_p[f][k] >= 0.5)
+                # words that carry a signal the model found; none for one it did not find
+                # ("Try to be more assertive": a cue, but no concrete next step)
+                ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6] if met else []
+                item[f] = {"met": met, "score": round(float(flag_p[f][k]), 4),
                            "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev]}
             out.append(item)
         return out
