@@ -111,6 +111,15 @@ EXTRACTION_CASES = {
         "Plan\tWho\tBy when\nRe-read the lone working policy\tSW\tongoing\n",
         ["Audit 5 care plans | TL | 30/04", "Observe the handover and give written feedback | "
          "DM | 12/05", "Re-read the lone working policy\tSW\tongoing"]),
+    "a template whose first columns say what the action is about: from the action on": (
+        "Area | Discussion | Agreed action | By when\n"
+        "Falls | Two falls on nights, both in room 14. | ML to complete falls risk "
+        "reassessments for the first floor | 29/02\n"
+        "| Wellbeing | ML finding nights tiring. | Discuss the rota with the manager | next sup |\n"
+        "Training | Up to date. | | \n"
+        "Resident | Issue | Update\nR12 | arrears | appeal lodged 10/06\n",
+        ["ML to complete falls risk reassessments for the first floor | 29/02",
+         "Discuss the rota with the manager | next sup"]),
     "someone else checking the output, or an actor at the end, stays in the span": (
         "Actions\n- Complete the sharps audit for bay 2 - PA to check 5 sets of notes at week 7\n"
         "- Take obs on 6 patients in under 10 minutes each, assessor to time\n"

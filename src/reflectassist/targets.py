@@ -489,17 +489,44 @@ def _cells(line: str) -> list[str]:
     return cells if len([c for c in cells if c]) >= 2 else []
 
 
-def _is_table_header(cells: list[str]) -> bool:
-    """"Action | Who | When": the header row of an actions table."""
-    first, *rest = [c.lower().rstrip(":") for c in cells if c]
-    return first in _lex_set("table_first_headers") and all(
-        c in _lex_set("table_headers") or c in _lex_set("table_first_headers") for c in rest)
+def _action_column(cells: list[str]) -> int | None:
+    """The column of the actions if ``cells`` is the header row of an actions table, else
+    None: "Action | Who | When" (0), or "Area | Discussion | Agreed action | By when" (2), a
+    supervision template whose first columns say what the action is about."""
+    heads = [c.lower().rstrip(":") for c in cells]
+    for j, head in enumerate(heads):
+        if head in _lex_set("table_first_headers"):
+            before, after = heads[:j], [h for h in heads[j + 1:] if h]
+            if all(h in _lex_set("table_context_headers") for h in before) and all(
+                    h in _lex_set("table_headers") or h in _lex_set("table_first_headers")
+                    for h in after):
+                return j
+            return None
+        if head and head not in _lex_set("table_context_headers"):
+            return None
+    return None
 
 
-def _row_span(text: str, ls: int, le: int) -> tuple[int, int]:
-    """A table row without its outer "|" borders: the whole row is one target."""
+def _is_header_row(cells: list[str]) -> bool:
+    """Every cell a column name: the header row of a table, actions or not."""
+    names = _lex_set("table_context_headers") | _lex_set("table_headers") | \
+        _lex_set("table_first_headers")
+    return all(c.lower().rstrip(":") in names for c in cells if c)
+
+
+def _row_span(text: str, ls: int, le: int, column: int = 0) -> tuple[int, int] | None:
+    """A table row without its outer "|" borders, from the start of cell ``column``: the
+    action and what follows it (who, when) are one target; None if that cell is empty."""
     inner = text[ls:le].strip().strip("|").strip()
     rs = ls + text[ls:le].index(inner)
+    if column:
+        seps = list(TABLE_SPLIT_RE.finditer(inner))
+        if len(seps) < column:
+            return None
+        rs += seps[column - 1].end()
+        inner = inner[seps[column - 1].end():]
+        if not inner or TABLE_SPLIT_RE.match(inner):
+            return None
     return rs, rs + len(inner)
 
 
@@ -636,7 +663,7 @@ def _units(doc: Doc) -> Iterator[Unit]:
     again here, line by line.  An inline heading ("Manager's direction: ...") governs the rest
     of its own line only."""
     text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
-    section, in_table, seen = "other", False, set()
+    section, column, seen = "other", None, set()  # column: of the actions, in a table
     revert: tuple[int, str] | None = None
     for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
         if revert and s > revert[0]:
@@ -651,7 +678,7 @@ def _units(doc: Doc) -> Iterator[Unit]:
             if not _cells(text[ls:le]) and _is_heading_row(body, sec, section):
                 if text[e:le].strip() and revert is None:
                     revert = (le, section)
-                section, in_table = _section_after(body, sec, section), False
+                section, column = _section_after(body, sec, section), None
                 continue
         for ps, pe in parts:
             line = text[ps:pe]
@@ -661,13 +688,18 @@ def _units(doc: Doc) -> Iterator[Unit]:
             if cells:
                 if ls not in seen:
                     seen.add(ls)
-                    if _is_table_header(cells):
-                        in_table = True
+                    header = _action_column(cells)
+                    if header is not None:
+                        column = header
+                    elif _is_header_row(cells):
+                        column = None  # another table ("Resident | Issue | Update") begins
                     else:
-                        yield Unit(*_row_span(text, ls, le), "targets" if in_table else section,
-                                   True, True, k)
+                        span = _row_span(text, ls, le, column or 0)
+                        if span:
+                            yield Unit(*span, "targets" if column is not None else section,
+                                       True, True, k)
                 continue
-            in_table = False
+            column = None
             heading = _heading_section(text[ps:pe])
             if heading is not None:
                 section = heading
