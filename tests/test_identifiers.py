@@ -581,3 +581,25 @@ def test_no_break_spaces_in_the_pii_corpus_change_nothing():
         typed = text.replace(" ", "\u00a0")
         assert [(d["type"], d["start"], d["end"]) for d in find_identifiers(typed)] == \
             [(d["type"], d["start"], d["end"]) for d in find_identifiers(text)], text[:60]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Supervisor: Mark\nDate: 12/03", "Mark"),
+    ("Support worker: Hope | Supervisor: AB", "Hope"),
+    ("Practice supervisor: Grace Lee", "Grace Lee"),
+])
+def test_a_first_name_in_a_role_field_is_a_name(text, name):
+    """"Supervisor: Mark" was missed: "Mark" is also a word, and the role cue wanted a comma
+    or a space, not a form field's colon."""
+    assert name in texts(text, "NAME")
+
+
+@pytest.mark.parametrize("text", [
+    "Name: PO | Supervisor: Deputy Manager | Date: 19/06",
+    "Supervisor: Principal SW (Team Leader)",
+    "Supervisor: Head of Family Support",
+    "Practice Assessor: Charge Nurse (Band 6)",
+    'Feedback from a family carer: "Brilliant idea, thank you."',
+])
+def test_a_role_in_a_role_field_is_not_a_name(text):
+    assert texts(text, "NAME") == []

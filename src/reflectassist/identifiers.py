@@ -985,7 +985,7 @@ AUTHORED_BEFORE_RX = re.compile(
     r"coined|written|edited)\s+by\s+$|according\s+to\s+$", re.IGNORECASE)
 CAPS_SURNAME_RX = re.compile(  # "SMITH, John"
     r"([A-Z](?<![\w'’-][A-Z])[A-Z'’-]{2,}),\s*([A-Z][a-z][^\W\d_]*)(?![\w])")
-ROLE_AFTER_RX = re.compile(r"(?:,[ \t]*|[ \t]+)(?:['‘\"“])?")
+ROLE_AFTER_RX = re.compile(r"(?:[,:][ \t]*|[ \t]+)(?:['‘\"“])?")
 ME_AND_RX = re.compile(r"(?:m(?<![\w'’]m)e|I(?<![\w'’]I))\s+and\s+")  # "me and X", "I and X"
 ASCII_LOWER_BUT_I = set("abcdefghjklmnopqrstuvwxyz")  # the one-letter words, but 'I'/'i'
 
@@ -1256,6 +1256,8 @@ class NameFinder:
             b = v.bares[i]
             if _is_initial(b) or (b.isupper() and len(b) <= 3):
                 continue
+            if ":" in after.group() and b not in lex.all_names:
+                continue  # a form field ("Supervisor: Deputy manager") mostly holds a role
             if not self.nameish(i) or b.lower() in lex.titles_inside:
                 continue
             if self.pet_before(i) or _wordy(b, lex) or \
