@@ -125,3 +125,14 @@ def test_targets_and_feedback_get_no_buzz_advice(nlp):
                 and target["start"] < s["end"]]
     assert any(s["dimension"] == "smart" for s in anchored)
     assert not any("no reasoning" in s["message"] for s in anchored)
+
+
+def test_a_target_is_an_action_plan(nlp):
+    """A sentence holding a target is an action plan, whatever element it reads as."""
+    text = DESCRIPTIVE + "\n\nAction | Who | When\nAudit 5 care plans | TL | 30/04\n"
+    doc = nlp(text)
+    target = next(t for t in doc._.targets if t["text"].startswith("Audit 5 care plans"))
+    row = next(i for i, r in enumerate(doc._.sentences) if r[0] <= target["start"] < r[1])
+    assert doc._.elements[row][0] != "intention"  # the table row reads as no intention
+    assert row in doc._.gibbs_present["action plan"]
+    assert not any(s.get("stage") == "action plan" for s in doc._.suggestions)

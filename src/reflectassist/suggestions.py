@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from spacy.language import Language
@@ -48,8 +48,12 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
     has probability >= ``min_prob``, or when the sentence carries the stage's cue words:
     advice to add a stage the writer has already written is worse than no advice. Buzz
     sentences count too (LABELS.md reports Gibbs from the elements; "I will improve my
-    communication" is a thin action plan, not a missing one); headings do not."""
+    communication" is a thin action plan, not a missing one); headings do not. A sentence
+    holding a target found by the SMART step is an action plan ("1. JB to book the course
+    by Friday" under "Agreed actions" reads as no element of the nine)."""
     rows, elems = doc._.sentences or [], doc._.elements or []
+    row_starts = [r[0] for r in rows]
+    planned = {bisect_right(row_starts, t["start"]) - 1 for t in doc._.targets or []}
     # the cue markers only, and their starts: each sentence finds its own by bisection (as
     # markers.count_markers does, without counting every category of every sentence)
     cues = [m for m in doc._.markers or [] if m[2] in CUE_STAGES]
@@ -68,8 +72,10 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
                 break
             if m_end <= end:  # a marker fully inside the sentence
                 stages.update(CUE_STAGES[category])
+        if i in planned:
+            stages.add("action plan")
         stages.discard(None)
-        for st in stages:
+        for st in sorted(stages, key=GIBBS_STAGES.index):
             present.setdefault(st, []).append(i)
     return present
 
