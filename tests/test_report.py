@@ -197,6 +197,16 @@ def test_single_view_content(note):
     for stage in GIBBS_STAGES:
         state = "missing" if stage in missing else "present"
         assert f'<li class="{"n" if state == "missing" else "y"}">{stage} <small>{state}' in html
+    # each present stage links to the sentences that make it present (gibbs_evidence)
+    assert sorted(r["gibbs_evidence"]) == sorted(r["gibbs_present"])
+    for stage, ix in r["gibbs_evidence"].items():
+        assert ix and all(0 <= i < len(r["sentences"]) for i in ix)
+        item = re.search(rf'<li class="y">{stage} <small>present: (.*?)</small></li>', html)
+        assert item, stage
+        linked = re.findall(r'<a href="#d0-s(\d+)">(\d+)</a>', item.group(1))
+        assert [int(j) for j, _ in linked] == ix[:3]
+        assert all(int(n) == int(j) + 1 for j, n in linked)
+        assert all(f'id="d0-s{j}"' in html for j, _ in linked)
     assert "4 comments, mean 1.0 of 2" in html
     assert "of 5 targets fully SMART" in html and "criteria met" in html
     # the text view is the original text, sliced exactly, with a label on every sentence

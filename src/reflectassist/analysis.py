@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import GIBBS, __version__
+from . import GIBBS, GIBBS_STAGES, __version__
 from .segmenter import text_of
 from .source import Source
 
@@ -18,6 +18,7 @@ log = logging.getLogger("reflectassist")
 
 
 def doc_to_result(doc: Doc, path: str) -> dict:
+    present = doc._.gibbs_present or {}
     sentences = []
     for (s, e, _section, _head), el in zip(doc._.sentences or [], doc._.elements or [],
                                            strict=False):
@@ -35,6 +36,8 @@ def doc_to_result(doc: Doc, path: str) -> dict:
         "targets": doc._.targets or [],
         "suggestions": doc._.suggestions or [],
         "gibbs_present": sorted(doc._.gibbs_present or {}),
+        # the sentences (indices into ``sentences``) that make each stage present
+        "gibbs_evidence": {st: list(present[st]) for st in GIBBS_STAGES if st in present},
         "identifiers": doc._.identifiers or [],
         "error": None,
     }

@@ -132,6 +132,8 @@ def summary_row(r: dict) -> dict:
     }
 
 
+GIBBS_LINKS = 3  # sentences linked per Gibbs stage in a document's view
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -392,7 +394,7 @@ def document_view(r: dict, text: str | None, n: int) -> dict:
                         and 0 <= level < len(probs) else "",
                         "uncertain": bool(probs) and max(probs) < texts["uncertain_below"]}
     stages = _stages(r)
-    doc["gibbs"] = [{"stage": s, "present": s in stages} for s in GIBBS_STAGES]
+    doc["gibbs"] = [{"stage": s, "present": s in stages, "links": []} for s in GIBBS_STAGES]
     doc["gibbs_present"] = len(stages)
     fb = r.get("feedback") or []
     spec = Counter(f.get("specificity") for f in fb)
@@ -411,6 +413,13 @@ def document_view(r: dict, text: str | None, n: int) -> dict:
         return doc
     view = text_view(r, text, did)
     doc["blocks"] = view["blocks"]
+    evidence = r.get("gibbs_evidence") or {}
+    for g in doc["gibbs"]:  # the sentences that make a stage present, to jump to
+        g["links"] = [{"n": i + 1, "id": view["anchors"][("s", i)][0]}
+                      for i in evidence.get(g["stage"], [])[:GIBBS_LINKS]
+                      if ("s", i) in view["anchors"]]
+        for link in g["links"]:  # a sentence gets its id only when something links to it
+            view["blocks"][view["where"][link["id"]]]["linked"] = True
     # suggestions: most severe first, then in text order. Suggestions with the same advice
     # (e.g. "not time-bound" for two targets) become one item linking to every span.
     sugg = sorted(enumerate(r.get("suggestions") or []),
