@@ -101,3 +101,23 @@ def test_spaces_at_line_ends_change_no_sentence_row(nlp):
     for text in texts:
         assert rows(re.sub(r"(?m)$", " ", text)) == rows(text), text[:60]
     assert rows(texts[0])[0] == ("Session requested by midwife", "other", True)
+
+
+@pytest.mark.parametrize("title,heading", [
+    ("Reflective log - first home visit as a student social worker", True),
+    ("Practice supervision record – student nurse T (3rd year, placement 2 of 3)", True),
+    ("I arrived on the ward late and the handover had already started without me", False),
+])
+def test_a_long_first_line_above_a_blank_line_is_the_documents_title(nlp, title, heading):
+    """Up to 14 words, a document's first line standing alone without closing punctuation is
+    its title (it was read as a sentence above 8 words, and flagged as buzzwords); a first
+    line that ends like a sentence is not."""
+    title = title if heading else title + "."
+    names = [n for n, _ in nlp.pipeline]
+    doc = nlp(f"{title}\n\nOn Monday I visited Mrs K with my practice educator.",
+              disable=names[1:])
+    assert doc._.sentences[0][3] is heading
+    if heading and "record" not in title:  # not the first line: not the document's title
+        doc = nlp(f"Some words first.\n\n{title}\n\nOn Monday I visited Mrs K.",
+                  disable=names[1:])
+        assert not any(r[3] for r in doc._.sentences)

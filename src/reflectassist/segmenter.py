@@ -289,16 +289,18 @@ def _is_title(text: str, start: int, end: int) -> bool:
     following = text[line_end + 1:next_end if next_end >= 0 else len(text)]
     if BULLET_RE.match(following.lstrip(">")) and len(bare.split()) <= 12:
         return True
-    if len(bare.split()) > 8:
-        return False
     first = _NON_SPACE_RE.search(text, 0, line_start) is None
-    # as written before (text[:line_start].rstrip(" \t").endswith("\n") or first): every
-    # line but the first follows a newline, so this holds for every line
-    after_blank = line_start > 0 or first
     # the next line is blank: empty, or only spaces (Word and PDF text often has them), and
     # ended by a newline as an empty one is
     next_blank = line_end >= len(text) or (not following.strip()
                                            and text.find("\n", line_end + 1) >= 0)
+    if len(bare.split()) > 8:
+        # only the document's own title may be longer ("Reflective log - first home visit
+        # as a student social worker"), standing alone above a blank line
+        return first and len(bare.split()) <= 14 and line_end < len(text) and next_blank
+    # as written before (text[:line_start].rstrip(" \t").endswith("\n") or first): every
+    # line but the first follows a newline, so this holds for every line
+    after_blank = line_start > 0 or first
     return first or (after_blank and (next_blank or len(line.split()) <= 3
                                       or (len(line.split()) <= 6 and _has_heading_word(line))))
 
