@@ -299,3 +299,9 @@ def test_jobs_give_the_same_results_and_recover_from_a_failing_document(nlp, mon
     assert got[3]["error"] == "analysis failed: component exploded"
     assert [r for i, r in enumerate(got) if i != 3] == [r for i, r in enumerate(one) if i != 3]
     assert any("starting 2 new worker processes" in r.getMessage() for r in caplog.records)
+
+
+def test_an_error_result_has_every_key_of_a_result(nlp):
+    from reflectassist.analysis import analyse_text, error_result
+
+    assert set(error_result("x.txt", "bad")) == set(analyse_text(nlp, "I felt sad."))

@@ -117,9 +117,11 @@ EXTRACTION_CASES = {
         "reassessments for the first floor | 29/02\n"
         "| Wellbeing | ML finding nights tiring. | Discuss the rota with the manager | next sup |\n"
         "Training | Up to date. | | \n"
+        "| Moving and handling | Book the refresher course by 30/04 |\n"
         "Resident | Issue | Update\nR12 | arrears | appeal lodged 10/06\n",
         ["ML to complete falls risk reassessments for the first floor | 29/02",
-         "Discuss the rota with the manager | next sup"]),
+         "Discuss the rota with the manager | next sup",
+         "Moving and handling | Book the refresher course by 30/04"]),
     "someone else checking the output, or an actor at the end, stays in the span": (
         "Actions\n- Complete the sharps audit for bay 2 - PA to check 5 sets of notes at week 7\n"
         "- Take obs on 6 patients in under 10 minutes each, assessor to time\n"

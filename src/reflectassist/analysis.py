@@ -46,7 +46,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
 def error_result(path: str, message: str, text_length: int = 0) -> dict:
     return {"path": path, "kind": None, "kind_source": None, "text_length": text_length,
             "depth": None, "sentences": [], "feedback": [], "targets": [], "suggestions": [],
-            "identifiers": [], "error": message}
+            "gibbs_present": [], "gibbs_evidence": {}, "identifiers": [], "error": message}
 
 
 def _usable(src: Source) -> bool:

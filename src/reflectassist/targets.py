@@ -521,8 +521,8 @@ def _row_span(text: str, ls: int, le: int, column: int = 0) -> tuple[int, int] |
     rs = ls + text[ls:le].index(inner)
     if column:
         seps = list(TABLE_SPLIT_RE.finditer(inner))
-        if len(seps) < column:
-            return None
+        if len(seps) < column:  # a short row: the whole row, as before the action column
+            return rs, rs + len(inner)
         rs += seps[column - 1].end()
         inner = inner[seps[column - 1].end():]
         if not inner or TABLE_SPLIT_RE.match(inner):
