@@ -119,12 +119,9 @@ def test_kind_detection(nlp, text, kind):
     assert nlp(text)._.kind == kind
 
 
-def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch, caplog):
-    """A document that makes a component raise gets an error result; the documents around it,
-    before and after, in the same pipe batch and later ones, are all analysed, in order."""
-    from reflectassist.analysis import analyse
-    from reflectassist.source import Source
-
+def explode_on_boom(nlp, monkeypatch) -> None:
+    """Make the kind component raise on any text holding "BOOM" (forked --jobs workers
+    inherit the patch)."""
     kind = nlp.get_pipe("reflectassist_kind")
     original = type(kind).__call__
 
@@ -134,6 +131,15 @@ def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch, caplog)
         return original(self, doc, kind)
 
     monkeypatch.setattr(type(kind), "__call__", fragile)
+
+
+def test_one_failing_document_does_not_stop_the_stream(nlp, monkeypatch, caplog):
+    """A document that makes a component raise gets an error result; the documents around it,
+    before and after, in the same pipe batch and later ones, are all analysed, in order."""
+    from reflectassist.analysis import analyse
+    from reflectassist.source import Source
+
+    explode_on_boom(nlp, monkeypatch)
     texts = [f"Entry {i}. I felt anxious on the ward and next time I will ask for help."
              for i in range(9)]
     texts[4] = "BOOM in the middle."
@@ -282,15 +288,7 @@ def test_jobs_give_the_same_results_and_recover_from_a_failing_document(nlp, mon
     two = list(analyse(nlp, sources, batch_size=2, n_process=2))
     assert two == one and not any(r["error"] for r in one)
 
-    kind = nlp.get_pipe("reflectassist_kind")
-    original = type(kind).__call__
-
-    def fragile(self, doc, kind=None):
-        if "BOOM" in doc.text:
-            raise RuntimeError("component exploded")
-        return original(self, doc, kind)
-
-    monkeypatch.setattr(type(kind), "__call__", fragile)
+    explode_on_boom(nlp, monkeypatch)
     sources[3] = Source("d3.txt", "BOOM in the middle.")
     with caplog.at_level("DEBUG", logger="reflectassist"):
         got = list(analyse(nlp, sources, batch_size=2, n_process=2))
