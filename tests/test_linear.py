@@ -177,3 +177,26 @@ def test_many_rows_are_scored_in_bounded_passes_with_the_same_values(nlp, monkey
             np.testing.assert_array_equal(model.predict_proba(rows), whole)
             assert seen == [7] * 7 + [1]
             monkeypatch.undo()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80),
+                max_size=6))
+def test_vectorised_word_ngrams_equal_scikit_learns(texts):
+    """Word uni- and bigram hashes of a batch of texts, per text, are the hashes of the
+    n-grams scikit-learn's word analyzer lists (any text: multibyte characters, long tokens,
+    texts without a token)."""
+    import mmh3
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from reflectassist.linear import _Hashes
+
+    texts = texts + ["see https://example.org/" + "a" * 70 + " and " + "é" * 40 + " now"]
+    analyse = HashingVectorizer(analyzer="word", ngram_range=(1, 2)).build_analyzer()
+    flat, sizes = _Hashes().word(texts, 1, 2)
+    assert sum(sizes) == len(flat) and len(sizes) == len(texts)
+    start = 0
+    for text, size in zip(texts, sizes, strict=True):
+        expected = [mmh3.hash(g.encode("utf-8"), 0, True) for g in analyse(text)]
+        assert sorted(flat[start:start + size].tolist()) == sorted(expected)
+        start += size

@@ -75,16 +75,36 @@ class _CharGrams(dict):
         np.cumsum([len(w) + 2 for w in words[:-1]], out=offsets[1:])
         starts = np.concatenate([s for s, _ in grams]) + np.repeat(offsets, counts)
         lengths = np.concatenate([n for _, n in grams])
-        if len(data) != len(padded):  # not ASCII: character offsets -> UTF-8 byte offsets
-            code = np.frombuffer(padded.encode("utf-32-le"), np.uint32)
-            at = np.zeros(len(code) + 1, np.intp)
-            np.cumsum(1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000), out=at[1:])
-            starts, lengths = at[starts], at[starts + lengths] - at[starts]
-        hashes = _murmur(data, starts, lengths).astype(np.int64)
+        hashes = _murmur_text(padded, starts, lengths, data).astype(np.int64)
         end = 0
         for w, n in zip(words, counts, strict=True):
             self[w] = hashes[end:end + n]
             end += n
+
+
+_LONG = 64  # bytes: longer n-grams (a URL bigram) are hashed one by one, not in the loop
+
+
+def _murmur_text(text: str, starts: np.ndarray, lengths: np.ndarray,
+                 data: bytes | None = None) -> np.ndarray:
+    """Signed murmurhash3_32 (seed 0) of the UTF-8 bytes of ``text[s:s + n]`` for each
+    character offset s and length n (``data``: ``text`` already encoded)."""
+    if data is None:
+        data = text.encode("utf-8")
+    if len(data) != len(text):  # not ASCII: character offsets -> UTF-8 byte offsets
+        code = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        at = np.zeros(len(code) + 1, np.intp)
+        np.cumsum(1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000), out=at[1:])
+        starts, lengths = at[starts], at[starts + lengths] - at[starts]
+    long = np.flatnonzero(lengths > _LONG)
+    if not len(long):
+        return _murmur(data, starts, lengths)
+    short = lengths <= _LONG
+    out = np.empty(len(starts), np.int32)
+    out[short] = _murmur(data, starts[short], lengths[short])
+    out[long] = [_MURMUR(data[a:a + n]) for a, n in zip(starts[long].tolist(),
+                                                         lengths[long].tolist(), strict=True)]
+    return out
 
 
 _C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
@@ -116,30 +136,19 @@ def _murmur(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return h.view(np.int32)
 
 
-class _TokenHashes(dict):
-    r"""token -> signed hash (tokens are runs of ``\w``, so never hold a lone surrogate)."""
-
-    def __missing__(self, token: str) -> int:
-        h = self[token] = _MURMUR(token)
-        return h
-
-
 class _Hashes:
     """Signed n-gram hashes (scikit-learn takes their absolute value), cached per text (the
-    comments and targets scored after the element tagger are mostly its sentences again),
-    per word for ``char_wb`` and per token for word unigrams. Longer word n-grams are hashed
-    directly: nearly all are new, so caching them cost more than it saved. Texts are hashed
-    a batch at a time, as one array, to spare numpy calls per text."""
+    comments and targets scored after the element tagger are mostly its sentences again) and
+    per word for ``char_wb``. Texts are hashed a batch at a time, as one array, to spare
+    numpy calls per text."""
 
     def __init__(self) -> None:
         self.chars: dict[tuple[int, int], _CharGrams] = {}
-        self.tokens = _TokenHashes()
         self.split: dict[str, list[str]] = {}
         self.texts: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
 
     def clear(self) -> None:
         self.chars.clear()
-        self.tokens.clear()
         self.split.clear()
         self.texts.clear()
 
@@ -162,25 +171,46 @@ class _Hashes:
 
     def word(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
         """As ``analyzer="word"`` with the default token pattern and lower-casing; the
-        tokens are kept per text (a sentence is hashed again as its neighbour's context)."""
+        tokens are kept per text (a sentence is hashed again as its neighbour's context).
+        Every n-gram of the batch is hashed in one vectorised pass over the tokens joined
+        by spaces (an n-gram is a slice of that string), not a Python call per n-gram."""
         if len(self.split) > _TEXT_CACHE_LIMIT:
             self.split.clear()
-        split, token = self.split, self.tokens.__getitem__
-        hashes: list[int] = []
-        sizes = []
+        split = self.split
+        per_text = []
         for t in texts:
             tokens = split.get(t)
             if tokens is None:
                 tokens = split[t] = _TOKEN.findall(t.lower())
-            before = len(hashes)
-            if lo == 1:
-                hashes += map(token, tokens)
-            for n in range(max(lo, 2), hi + 1):
-                grams = zip(tokens, tokens[1:], strict=False) if n == 2 else \
-                    zip(*(tokens[i:] for i in range(n)), strict=False)
-                hashes += map(_MURMUR, map(" ".join, grams))
-            sizes.append(len(hashes) - before)
-        return np.array(hashes, np.int64), sizes
+            per_text.append(tokens)
+        counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
+        flat = list(chain.from_iterable(per_text))
+        if not flat:
+            return _EMPTY, [0] * len(texts)
+        lengths = np.fromiter(map(len, flat), np.intp, len(flat))
+        starts = np.zeros(len(flat), np.intp)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        text_of = np.repeat(np.arange(len(texts)), counts)  # each token's text
+        ends = starts + lengths
+        gram_starts, gram_ends, gram_text = [], [], []
+        for n in range(lo, hi + 1):
+            if n > len(flat):
+                break
+            if n > 1:  # n tokens from token i on, all in token i's text
+                keep = np.flatnonzero(text_of[n - 1:] == text_of[:len(flat) - n + 1])
+                gram_starts.append(starts[keep])
+                gram_ends.append(ends[keep + n - 1])
+                gram_text.append(text_of[keep])
+            else:
+                gram_starts.append(starts)
+                gram_ends.append(ends)
+                gram_text.append(text_of)
+        s, e, which = (np.concatenate(a) for a in (gram_starts, gram_ends, gram_text))
+        order = np.argsort(which, kind="stable")  # each text's n-grams together, in order
+        joined = " ".join(flat)
+        hashes = _murmur_text(joined, s[order], (e - s)[order])
+        sizes = np.bincount(which, minlength=len(texts)).tolist()
+        return hashes.astype(np.int64), sizes
 
     def batch(self, texts: tuple[str, ...], analyzer: str, lo: int,
               hi: int) -> tuple[np.ndarray, list[int]]:
@@ -188,8 +218,6 @@ class _Hashes:
         cache = self.texts.setdefault((analyzer, lo, hi), {})
         if len(cache) + len(texts) > _TEXT_CACHE_LIMIT:
             cache.clear()  # before hashing, so that the batch stays cached for the next model
-        if len(self.tokens) > _CACHE_LIMIT:
-            self.tokens.clear()
         got = list(map(cache.get, texts))
         missing = [i for i, hs in enumerate(got) if hs is None]
         if missing:
