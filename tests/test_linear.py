@@ -200,3 +200,17 @@ def test_vectorised_word_ngrams_equal_scikit_learns(texts):
         expected = [mmh3.hash(g.encode("utf-8"), 0, True) for g in analyse(text)]
         assert sorted(flat[start:start + size].tolist()) == sorted(expected)
         start += size
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.floats(0, 1), st.integers(0, 10**6).map(lambda k: k / 10**6 + 5e-5),
+                          st.integers(0, 10**5).map(lambda k: (k + 0.5) / 10**4)),
+                min_size=1, max_size=30))
+def test_rounded_is_pythons_round(values):
+    """The vectorised rounding of model outputs gives exactly ``round(x, 4)``, values that
+    sit on a half of the last digit included."""
+    from reflectassist.linear import rounded
+
+    grid = np.array(values).reshape(-1, 1)
+    assert rounded(grid) == [[round(v, 4)] for v in values]
+    assert rounded(np.array(values)) == [round(v, 4) for v in values]

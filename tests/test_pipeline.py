@@ -303,3 +303,17 @@ def test_an_error_result_has_every_key_of_a_result(nlp):
     from reflectassist.analysis import analyse_text, error_result
 
     assert set(error_result("x.txt", "bad")) == set(analyse_text(nlp, "I felt sad."))
+
+
+def test_loaded_pipeline_keeps_each_docs_own_text(nlp):
+    """The loaded pipeline's tokenizer keeps the input text for the components (instead of
+    spaCy rebuilding it from the tokens); it is exactly the text the tokens spell, through
+    ``__call__`` and ``pipe``, and the wrapped tokenizer's own methods still work."""
+    from reflectassist.segmenter import TEXT_KEY
+
+    texts = ["Hello there.  I said   hi.\n\n- item\t\tdone ", " leading", "e.g. w/c 3rd",
+             "“Curly” quotes’ and\u00a0no-break", "x" * 3000, "\n\n\n"]
+    for doc in [nlp.make_doc(t) for t in texts] + list(nlp.tokenizer.pipe(texts)):
+        assert doc.user_data[TEXT_KEY] == doc.text
+    assert [t.text for t in nlp.tokenizer("e.g. this")] == ["e.g.", "this"]
+    assert nlp.tokenizer.to_bytes() == nlp.tokenizer.tokenizer.to_bytes()

@@ -18,6 +18,7 @@ from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
 from .features import make_rows, sentence_features
 from .lexicon import load_lexicon, plain_quotes
+from .linear import rounded
 from .markers import count_in, markers_in
 from .segmenter import text_of
 
@@ -103,13 +104,13 @@ class ElementTagger(TrainedComponent):
             else np.zeros((0, len(order)))
         proba = proba[:, order]
         best = np.argmax(proba, axis=1).tolist()
-        proba = proba.tolist()
+        shown = rounded(proba)
         k = 0
         for doc, n in zip(docs, sizes, strict=True):
             out = []
             markers, counts = doc._.markers or [], sentence_features(doc).counts
             for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
-                out.append([ELEMENTS[best[k + j]], [round(x, 4) for x in proba[k + j]],
+                out.append([ELEMENTS[best[k + j]], shown[k + j],
                             is_buzz(doc, s, e, markers, counts[j]) and not heading])
             doc._.elements = out
             k += n

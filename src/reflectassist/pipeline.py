@@ -113,4 +113,8 @@ def load_pipeline(path: str | Path | None = None) -> Language:
         raise PipelineNotFound(
             f"no trained pipeline at {target}; run `reflectassist train` or pass --model"
         )
-    return spacy.load(target)
+    nlp = spacy.load(target)
+    from .segmenter import TextKeepingTokenizer
+
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+    return nlp

@@ -31,6 +31,29 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+class TextKeepingTokenizer:
+    """The pipeline's tokenizer, also keeping each Doc's text for :func:`text_of`, so the
+    text is not rebuilt from the tokens (``doc.text`` joins every token: 0.06 ms of a ~4 ms
+    analysis). Everything else (``to_disk``, special cases, ...) is the wrapped tokenizer's."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):
+        if name == "tokenizer" or name.startswith("__"):  # unpickling: not set yet
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+
 if not Doc.has_extension("sentences"):
     Doc.set_extension("sentences", default=None)
 
