@@ -37,16 +37,42 @@ def _hash(feature: str) -> int:
     return abs(mmh3.hash(feature.encode("utf-8"), 0, True))
 
 
-class _CharGrams(dict):
-    """word -> signed hashes of its ``char_wb`` n-grams, for one n-gram range. Character
-    n-grams never cross a word, so each distinct word is hashed once per process, and the
-    new words of a batch all at once (``_murmur``: a Python call per n-gram was the largest
-    cost of a first pass over new text)."""
+class _CharGrams:
+    """Signed hashes of the ``char_wb`` n-grams of every word seen, for one n-gram range.
+    Character n-grams never cross a word, so each distinct word is hashed once per process,
+    and the new words of a batch all at once (``_murmur``: a Python call per n-gram was the
+    largest cost of a first pass over new text). The hashes live in one growing array, word
+    after word, so a batch's n-grams are gathered with one ``take`` (joining an array per
+    word occurrence cost more than the hashing)."""
 
     def __init__(self, lo: int, hi: int) -> None:
-        super().__init__()
         self.lo, self.hi = lo, hi
         self._grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.ids: dict[str, int] = {}
+        self.arena = np.empty(1 << 16, np.int64)  # the hashes, word after word
+        self.used = 0
+        self.first = np.empty(1 << 12, np.intp)  # word id -> where its hashes start
+        self.count = np.empty(1 << 12, np.intp)  # word id -> how many
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.ids
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        i = self.ids[word]
+        return self.arena[self.first[i]:self.first[i] + self.count[i]]
+
+    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes of the words' n-grams, one word after another, and how many each has
+        (every word already added)."""
+        ids = np.fromiter(map(self.ids.__getitem__, words), np.intp, len(words))
+        count = np.take(self.count, ids)
+        ends = np.cumsum(count)
+        at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
+        at += np.repeat(np.take(self.first, ids) - (ends - count), count)
+        return np.take(self.arena, at), count
 
     def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
@@ -75,11 +101,18 @@ class _CharGrams(dict):
         np.cumsum([len(w) + 2 for w in words[:-1]], out=offsets[1:])
         starts = np.concatenate([s for s, _ in grams]) + np.repeat(offsets, counts)
         lengths = np.concatenate([n for _, n in grams])
-        hashes = _murmur_text(padded, starts, lengths, data).astype(np.int64)
-        end = 0
-        for w, n in zip(words, counts, strict=True):
-            self[w] = hashes[end:end + n]
-            end += n
+        hashes = _murmur_text(padded, starts, lengths, data)
+        n_ids = len(self.ids)
+        while n_ids + len(words) > len(self.first):
+            self.first = np.resize(self.first, 2 * len(self.first))
+            self.count = np.resize(self.count, 2 * len(self.count))
+        while self.used + len(hashes) > len(self.arena):
+            self.arena = np.resize(self.arena, 2 * len(self.arena))
+        self.arena[self.used:self.used + len(hashes)] = hashes
+        self.count[n_ids:n_ids + len(words)] = counts
+        self.first[n_ids:n_ids + len(words)] = self.used + np.cumsum(counts) - counts
+        self.used += len(hashes)
+        self.ids.update(zip(words, range(n_ids, n_ids + len(words)), strict=True))
 
 
 _LONG = 64  # bytes: longer n-grams (a URL bigram) are hashed one by one, not in the loop
@@ -158,16 +191,18 @@ class _Hashes:
         if grams is None or len(grams) > _CACHE_LIMIT:
             grams = self.chars[lo, hi] = _CharGrams(lo, hi)
         words = [t.lower().split() for t in texts]
-        new = [w for w in dict.fromkeys(chain.from_iterable(words)) if w not in grams]
+        flat = list(chain.from_iterable(words))
+        if not flat:
+            return _EMPTY, [0] * len(texts)
+        ids = grams.ids
+        new = [w for w in dict.fromkeys(flat) if w not in ids]
         if new:
             grams.add(new)
-        parts = list(map(grams.__getitem__, chain.from_iterable(words)))
-        if not parts:
-            return _EMPTY, [0] * len(texts)
-        ends = np.zeros(len(parts) + 1, np.intp)
-        np.cumsum(np.fromiter(map(len, parts), np.intp, len(parts)), out=ends[1:])
+        hashes, count = grams.gather(flat)
+        ends = np.zeros(len(flat) + 1, np.intp)
+        np.cumsum(count, out=ends[1:])
         ends = ends[list(accumulate(map(len, words), initial=0))]
-        return np.concatenate(parts), (ends[1:] - ends[:-1]).tolist()
+        return hashes, (ends[1:] - ends[:-1]).tolist()
 
     def word(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
         """As ``analyzer="word"`` with the default token pattern and lower-casing; the
