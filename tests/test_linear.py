@@ -214,3 +214,18 @@ def test_rounded_is_pythons_round(values):
     grid = np.array(values).reshape(-1, 1)
     assert rounded(grid) == [[round(v, 4)] for v in values]
     assert rounded(np.array(values)) == [round(v, 4) for v in values]
+
+
+def test_element_rows_leave_out_a_context_the_model_does_not_read(nlp):
+    """The element tagger builds no context for a model that does not read it (the shipped
+    one does not), and the probabilities are the same as with the context built."""
+    from reflectassist.elements import sentence_rows
+
+    model = nlp.get_pipe("reflectassist_elements").models["elements"]
+    assert 1 not in model.columns
+    assert 1 in nlp.get_pipe("reflectassist_feedback").models["detect"].columns
+    doc = nlp("I felt anxious. Because the plan changed, I learned to ask. Next time I will ask.")
+    with_context, without = sentence_rows(doc), sentence_rows(doc, context=False)
+    assert with_context[1, 1] == "I felt anxious. Next time I will ask." and without[1, 1] == ""
+    np.testing.assert_array_equal(model.predict_proba(with_context),
+                                  model.predict_proba(without))

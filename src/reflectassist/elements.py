@@ -80,9 +80,13 @@ def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None,
     return len(content) < 5
 
 
-def sentence_rows(doc: Doc) -> np.ndarray:
+def sentence_rows(doc: Doc, context: bool = True) -> np.ndarray:
+    """One row per sentence; its context (the sentences either side) left empty when the
+    model does not read it."""
     sf = sentence_features(doc)
     rows, text = sf.sentences, text_of(doc)
+    if not context:
+        return make_rows(sf.texts, [""] * len(rows), sf.features)
     contexts = []
     for i in range(len(rows)):
         prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
@@ -98,7 +102,8 @@ class ElementTagger(TrainedComponent):
         self.require_models()
         model = self.models["elements"]
         order = [list(model.classes_).index(e) for e in ELEMENTS]
-        rows = [sentence_rows(d) for d in docs]
+        context = 1 in getattr(model, "columns", (1,))
+        rows = [sentence_rows(d, context) for d in docs]
         sizes = [len(r) for r in rows]
         proba = model.predict_proba(np.vstack([r for r in rows if len(r)])) if sum(sizes) \
             else np.zeros((0, len(order)))

@@ -34,25 +34,45 @@ def text_features(text: str) -> dict[str, float]:
     return features_of(text, shared_markers(text), 0, len(text))
 
 
+class _FeatureNames(dict):
+    """category -> its two feature names, ``has_<category>`` and ``n_<category>``."""
+
+    def __missing__(self, cat: str) -> tuple[str, str]:
+        names = self[cat] = (f"has_{cat}", f"n_{cat}")
+        return names
+
+
+_NAMES = _FeatureNames()
+_I_WORDS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
+_YOU_WORDS = frozenset(("you", "your"))
+_WE_WORDS = frozenset(("we", "our"))
+
+
 def features_of(full: str, markers: Sequence[list], start: int, end: int,
                 position: float | None = None, section: str | None = None,
-                counts: dict[str, int] | None = None) -> dict[str, float]:
+                counts: dict[str, int] | None = None,
+                stripped: str | None = None) -> dict[str, float]:
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
-    string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known)."""
+    string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known,
+    and the span's ``strip_bullet`` text, if known)."""
     raw = full[start:end]
-    text = plain_quotes(strip_bullet(raw))
-    first_word = WORD_RE.search(text.lower())
+    text = plain_quotes(strip_bullet(raw) if stripped is None else stripped)
+    # the first word, lower-cased; found in the text itself when lower-casing cannot change
+    # what counts as a word character (ASCII), otherwise in the lower-cased text as before
+    first_word = WORD_RE.search(text) if text.isascii() else WORD_RE.search(text.lower())
     feats: dict[str, float] = {}
     if counts is None:
         counts = count_in(markers, start, end)
+    log1p = math.log1p
     for cat, c in counts.items():
-        feats[f"has_{cat}"] = 1.0
-        feats[f"n_{cat}"] = math.log1p(c)
-    first = first_word.group(0) if first_word else ""
+        has, n = _NAMES[cat]
+        feats[has] = 1.0
+        feats[n] = log1p(c)
+    first = first_word.group(0).lower() if first_word else ""
     feats["starts_imperative"] = float(first in lexicon_set("phrases", "imperative_start"))
-    feats["starts_i"] = float(first in ("i", "i'm", "i've", "i'll", "i'd"))
-    feats["starts_you"] = float(first in ("you", "your"))
-    feats["starts_we"] = float(first in ("we", "our"))
+    feats["starts_i"] = float(first in _I_WORDS)
+    feats["starts_you"] = float(first in _YOU_WORDS)
+    feats["starts_we"] = float(first in _WE_WORDS)
     feats["bullet"] = float(BULLET_RE.match(raw) is not None)
     feats["ends_colon"] = float(text.endswith(":"))
     feats["ends_question"] = float(text.endswith("?"))
@@ -102,8 +122,8 @@ class SentenceFeatures:
         full = text_of(doc)
         self.texts = [strip_bullet(full[r[0]:r[1]]) for r in self.sentences]
         self.counts = sentence_counts(self.markers, self.sentences)
-        self.features = [features_of(full, self.markers, r[0], r[1], counts=c)
-                         for r, c in zip(self.sentences, self.counts, strict=True)]
+        self.features = [features_of(full, self.markers, r[0], r[1], counts=c, stripped=t)
+                         for r, c, t in zip(self.sentences, self.counts, self.texts, strict=True)]
 
 
 _SENTENCES: WeakKeyDictionary[Doc, SentenceFeatures] = WeakKeyDictionary()

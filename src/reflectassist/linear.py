@@ -493,6 +493,11 @@ class LinearModel:
         self._vocab = {p["name"]: _vocabulary(tuple(p["vocabulary"]))
                        for p in spec["parts"] if p["type"] == "dict"}
 
+    @property
+    def columns(self) -> frozenset:
+        """The columns of a row the model reads (a row's context is not read by all)."""
+        return frozenset(p["column"] for p in self.spec["parts"])
+
     # decision values, one column per output of the linear layer
     def decision_function(self, rows: Any) -> np.ndarray:
         n = len(rows)
