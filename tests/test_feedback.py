@@ -97,6 +97,9 @@ def test_evidence_spans_are_shown_once(nlp):
 @pytest.mark.parametrize("comments,expected", [
     (["Good work this month.", "Well done with the audit, great job.",
       "Excellent rapport with families, keep it up."], "praise"),
+    # a suggestion verb inside a phrase of praise is praise, even where it opens a sentence
+    (["Good work this month.", "Well done with the audit. Keep it up!",
+      "Excellent rapport with families. Keep up the good work."], "praise"),
     (["You need to improve your record keeping.", "Your notes are often late.",
       "You should try to be more assertive in meetings."], "critical"),
     (["Your SBAR call about bed 4 on Tuesday got the registrar there in ten minutes.",

@@ -120,9 +120,12 @@ def depth_suggestions(doc: Doc) -> list[dict]:
 
 def _criticises(doc: Doc, start: int, end: int) -> bool:
     """Criticism or advice in words; a one-word suggestion verb only where it opens a
-    sentence ("keep it up" is praise, "Keep a diary" advice), as for next-step evidence."""
+    sentence ("you kept it brief" is no advice, "Keep a diary" is), as for next-step
+    evidence, and never inside a phrase of praise ("Keep it up!", "Keep up the good work")."""
     text = text_of(doc)
-    return any(m[2] != "suggestion" or " " in text[m[0]:m[1]] or opens_sentence(text, start, m[0])
+    praise = markers_in(doc, start, end, set(PRAISE_CUES))
+    return any((m[2] != "suggestion" or " " in text[m[0]:m[1]] or opens_sentence(text, start, m[0]))
+               and not any(p[0] <= m[0] and m[1] <= p[1] for p in praise)
                for m in markers_in(doc, start, end, set(CRITIQUE_CUES)))
 
 
