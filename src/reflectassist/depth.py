@@ -7,6 +7,8 @@ does not score deeper for that alone.  The classifier is ordinal (see ``ordinal.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -35,14 +37,17 @@ def depth_features(doc: Doc) -> dict[str, float]:
     n = max(len(keep), 1)
     feats: dict[str, float] = {f"kind_{doc._.kind or 'reflective_entry'}": 1.0}
     if keep:
-        P = np.array([elems[i][1] for i in keep])
-        preds = [elems[i][0] for i in keep]
+        # one element per row, each reduced along its own contiguous row: the same sums, in
+        # the same order, as reducing each column on its own (four numpy calls, not 36)
+        P = np.ascontiguousarray(np.array([elems[i][1] for i in keep]).T)
+        preds = Counter(elems[i][0] for i in keep)
+        means, maxes = P.mean(axis=1).tolist(), P.max(axis=1).tolist()
+        top3 = np.sort(P, axis=1)[:, -3:].mean(axis=1).tolist()
         for j, e in enumerate(ELEMENTS):
-            feats[f"mean_{e}"] = float(P[:, j].mean())
-            feats[f"max_{e}"] = float(P[:, j].max())
-            top = np.sort(P[:, j])[-3:]
-            feats[f"top3_{e}"] = float(top.mean())
-            feats[f"share_{e}"] = preds.count(e) / n
+            feats[f"mean_{e}"] = means[j]
+            feats[f"max_{e}"] = maxes[j]
+            feats[f"top3_{e}"] = top3[j]
+            feats[f"share_{e}"] = preds[e] / n
         stages = {GIBBS[p] for p in preds if GIBBS.get(p)}
         feats["gibbs_coverage"] = len(stages) / len(GIBBS_STAGES)
     totals: dict[str, int] = {}
