@@ -386,8 +386,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ap.add_argument("--jobs", type=int, default=1, help="n_process, as the CLI's --jobs "
                     "(default 1)")
-    ap.add_argument("--batch-size", type=int, default=32, help="nlp.pipe batch size "
-                    "(default 32, analyse()'s default)")
+    ap.add_argument("--batch-size", type=int, default=64, help="nlp.pipe batch size "
+                    "(default 64, analyse()'s default)")
     ap.add_argument("--example", type=Path, default=DEFAULT_EXAMPLE,
                     help="file for the cold-start `reflectassist check` (default "
                          "examples/reflective_entry.txt)")
