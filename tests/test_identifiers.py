@@ -603,3 +603,48 @@ def test_a_first_name_in_a_role_field_is_a_name(text, name):
 ])
 def test_a_role_in_a_role_field_is_not_a_name(text):
     assert texts(text, "NAME") == []
+
+
+NUMBER_PIECES = ["0", "1", "7", "12", "44", "353", "1234", "07700 900123", "943 476 5919", "+",
+                 "(", ")", "(0)", " ", "  ", "\n", "\u00a0", ",", ".", "-", "/", "£", "_", "a",
+                 "A", "AB", "Z", "SMITH, John", "O'NEIL, Mary", "ward ", "Ward 7", "A1234BC",
+                 "SW1A 1AA", "JH 90 14 62 D", "'s", "’s", "١", "２", "é", "İ"]
+
+
+@settings(max_examples=500, deadline=None)
+@example(["+", "44 ", "07700 900123"], 0)
+@example([", ", "\n", "19"], 10**9)
+@example(["SMITH, John"], 32)
+@given(st.lists(st.sampled_from(NUMBER_PIECES), max_size=16), st.sampled_from([0, 32, 10**9]))
+def test_number_fast_paths_are_the_regex_scans(pieces, scan_chars):
+    """The number rules try their regexes only at the digits (or a '+', '(' or capital right
+    before one) and gate some rules without a scan; each is the regex over the whole text,
+    whether few starts are tried or (past SCAN_CHARS_PER_START) the text is scanned."""
+    import re
+
+    from reflectassist import identifiers as ids
+
+    text = "".join(pieces)
+    view = ids.TextView(text, ids.lexicon())
+    assert view.digits == [m.start() for m in re.finditer(r"\d", text)]
+    assert view.digit_starts == [m.start() for m in re.finditer(r"\d(?<!\w\d)", text)]
+    assert view.bares == [w[:-2] if len(w) > 2 and w[-2] in "'’" and w[-1] == "s" else w
+                          for w in view.words]
+    assert view.index_at(-1) is None
+    assert [view.index_at(q) for q in view.starts] == list(range(view.n))
+    spans = lambda ms: [m.span() for m in ms]  # noqa: E731
+    caps = [q - 1 for q in view.digits if q and "A" <= text[q - 1] <= "Z"]
+    saved = ids.SCAN_CHARS_PER_START
+    ids.SCAN_CHARS_PER_START = scan_chars
+    try:
+        for rx in (ids.POSTCODE_GATE_RX, ids.NI_GATE_RX, ids.ADDRESS_GATE_RX):
+            assert ids._search_at(rx, text, view.digits) == bool(rx.search(text))
+        for rx, starts in ((ids.NHS_RX, view.digit_starts), (ids.PHONE_RUN_RX, view.sign_starts),
+                           (ids.FOREIGN_PHONE_RX, view.sign_starts),
+                           (ids.PRISON_NUMBER_RX, caps)):
+            assert spans(ids._matches_at(rx, text, starts)) == spans(rx.finditer(text))
+    finally:
+        ids.SCAN_CHARS_PER_START = saved
+    assert ids._number_after_comma(view) == bool(ids.BARE_AGE_GATE_RX.search(text))
+    assert ids.CAPS_SURNAME_GATE_RX.search(text) or not ids.CAPS_SURNAME_RX.search(text)
+    assert ids.WARD_GATE_RX.search(text) or not ids.WARD_RX.search(text)

@@ -28,17 +28,24 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import accumulate, filterfalse
+from itertools import accumulate, chain, filterfalse
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import FOLD_TRAPS, alternation, load_data, plain_quotes, plain_spaces
+from .lexicon import (
+    FOLD_TRAPS,
+    NO_BREAK_SPACES,
+    TYPOGRAPHIC_QUOTES,
+    alternation,
+    load_data,
+    plain_quotes,
+    plain_spaces,
+)
 from .segmenter import text_of
 
 if not Doc.has_extension("identifiers"):
@@ -52,12 +59,13 @@ PRIORITY = {"EMAIL": 100, "NHS_NUMBER": 90, "NI_NUMBER": 85, "PHONE": 80, "POSTC
             "DOB": 70, "RECORD_NUMBER": 65, "ADDRESS": 60, "PLACE": 55, "AGE": 50, "NAME": 40}
 
 WORD_RX = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-WORD_SPLIT_RX = re.compile(f"({WORD_RX.pattern})")
-ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z]+(?:[-'’][A-Za-z]+)*)")  # the same on ASCII text
+# WORD_RX as split's group; possessive quantifiers, as nothing after a word can make ``re``
+# backtrack into it (faster, same words)
+WORD_SPLIT_RX = re.compile(r"([^\W\d_]++(?:[-'’][^\W\d_]++)*+)")
+ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z]++(?:[-'’][A-Za-z]++)*+)")  # the same on ASCII text
 LETTERS_RX = re.compile(r"[^\W\d_]+")
 DIGIT_RX = re.compile(r"\d")
-POSSESSIVE_END_RX = re.compile(r"(?<=[^ ])['’]s(?= )")  # on words joined by single spaces
-DIGIT_START_RX = re.compile(r"\d(?<!\w\d)")  # first digit of a number not glued to a word
+ASCII_DIGITS = "0123456789"  # \d on ASCII text
 ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "rev", "fr", "sr", "jr", "vs",
                  "approx", "eg", "ie", "e.g", "i.e", "cf", "no", "nos", "tel", "mob", "ref",
                  "dept", "ext", "sgt", "cllr", "apt"}
@@ -130,6 +138,7 @@ class PhraseRx:
         # the characters that can follow the first word (" ": any space), None: any
         self.follow: dict[str, set[str] | None] = {}
         self.fast = True
+        self.one_run: set[str] = set()  # first runs of a one-run phrase: nothing more needed
         for p in phrases:
             low = p.lower()
             words = LETTERS_RX.findall(low)
@@ -142,6 +151,8 @@ class PhraseRx:
             key = words[0]
             self.groups.setdefault(key, []).append(p)
             self.needs.setdefault(key, []).append(frozenset(words))
+            if len(set(words)) == 1:
+                self.one_run.add(key)
             after = low[len(key):len(key) + 1]
             follow = self.follow.setdefault(key, set())
             if not after:
@@ -170,7 +181,8 @@ class PhraseRx:
             return list(self.rx.finditer(v.text))
         runs = v.run_set
         found = [(q, k) for k in self.keys & runs
-                 if any(need <= runs for need in self.needs[k]) for q in v.run_starts(k)]
+                 if k in self.one_run or any(need <= runs for need in self.needs[k])
+                 for q in v.run_starts(k)]
         if not found:
             return []
         found.sort()
@@ -191,6 +203,10 @@ class PhraseRx:
         return out
 
 
+# A match tried at one start costs about as much as a scan of this many characters of text.
+SCAN_CHARS_PER_START = 32
+
+
 def _finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
     """``list(rx.finditer(text))`` when every match of ``rx`` starts at one of ``starts``."""
     out = []
@@ -202,6 +218,28 @@ def _finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> list[
                 out.append(m)
                 end = m.end()
     return out
+
+
+def _matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(rx.finditer(text))`` when every match of ``rx`` starts at one of ``starts``:
+    tried there only (``re`` scans for a ``\\d`` slowly), unless they are many."""
+    if not starts:
+        return []
+    if len(starts) * SCAN_CHARS_PER_START > len(text):
+        return list(rx.finditer(text))
+    return _finditer_at(rx, text, starts)
+
+
+def _search_at(rx: re.Pattern[str], text: str, starts: list[int]) -> bool:
+    """``rx.search(text)`` found something, when every match of ``rx`` starts at one of
+    ``starts`` (as :func:`_matches_at`)."""
+    if len(starts) * SCAN_CHARS_PER_START > len(text):
+        return rx.search(text) is not None
+    match = rx.match
+    for q in starts:
+        if match(text, q):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -228,6 +266,7 @@ class Lexicon:
         self.place_like = set(data["place_like_first_names"]["words"])
         self.all_names = (self.first_names | self.ambiguous | self.virtue | self.cue_only
                           | self.place_like)
+        self.all_names_lower = {w.lower() for w in self.all_names}
         self.locative = set(data["locative_words"])
         self.locative_to_verbs = set(data["locative_to_verbs"])
         self.name_followers = set(data["name_followers"]["words"])
@@ -324,7 +363,10 @@ class Lexicon:
         self.prison_rx = re.compile(
             rf"(?<![\w/])(?:{alternation(d['place']['prison_prefixes'])})\s+"
             r"([A-Z][^\W\d_]+(?:[-'’][^\W\d_]+)*)(?:\s+([A-Z][^\W\d_]+))?")
-        self.prison_needles = {p.split()[0] for p in d["place"]["prison_prefixes"]}
+        needles = {p.split()[0] for p in d["place"]["prison_prefixes"]}
+        # (a needle holding another is in a text only with it: "HMP/YOI" with "HMP")
+        self.prison_needles = [p for p in sorted(needles)
+                               if not any(q != p and q in p for q in needles)]
         numw = "|".join(sorted(self.number_words, key=len, reverse=True))
         self.number_word_alt = rf"(?:(?:{numw})(?:[- ](?:{numw}))?)"
         self._compile_addresses()
@@ -435,13 +477,38 @@ class TextView:
         self.joined = " ".join(self.words)
         if self.n:
             self.lowers = self.joined.lower().split(" ")
-            # Token.bare for every word at once: one final 's (or ’s) after at least one letter
-            self.bares = POSSESSIVE_END_RX.sub("", self.joined + " ")[:-1].split(" ")
+            self.bares = self._bare_words()
         else:
             self.lowers = self.bares = []
         # lower case == case folding, letter for letter (see FOLD_SAFE)
         self.plain = not any(map(text.__contains__, FOLD_TRAPS))
         self._sent: dict[int, bool] = {}
+
+    def _bare_words(self) -> list[str]:
+        """Token.bare for every word: without one final 's (or ’s) after at least one letter.
+
+        The possessives are found in the joined words at once; the other words stay the very
+        strings of ``words`` (hashed once for both)."""
+        words, joined = self.words, self.joined
+        bares = words.copy()
+        i = q = 0
+        for p in sorted(self._find_all(joined, "'s") + self._find_all(joined, "’s")):
+            if joined[p + 2:p + 3] in ("", " "):  # at the end of a word
+                i += joined.count(" ", q, p)  # words before this one
+                q = p
+                bares[i] = words[i][:-2]
+        return bares
+
+    @staticmethod
+    def _find_all(text: str, needle: str) -> list[int]:
+        """Offsets of ``needle`` in ``text`` (str.find: faster than a regex scan)."""
+        out = []
+        find = text.find
+        q = find(needle)
+        while q >= 0:
+            out.append(q)
+            q = find(needle, q + 1)
+        return out
 
     # -- indexes, built when first asked for
 
@@ -469,22 +536,28 @@ class TextView:
         return [i for w in self.sep_words if test(w) for i in self.index[w]]
 
     @cached_property
-    def inner_runs(self) -> dict[str, list[int]]:
-        """Offsets of the parts of hyphenated and apostrophised words, by lower case."""
-        out: defaultdict[str, list[int]] = defaultdict(list)
-        starts, index = self.starts, self.index
+    def inner_runs(self) -> dict[str, list[tuple[str, int]]]:
+        """The parts of hyphenated and apostrophised words, by lower case: each word and the
+        part's offset in it (the text offsets only for the few runs asked for)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        add = out.setdefault
         for w in self.sep_words:
-            ix = index[w]
             off = 0
             for part in w.replace("’", "-").replace("'", "-").split("-"):
-                out[part].extend(starts[i] + off for i in ix)
+                add(part, []).append((w, off))
                 off += len(part) + 1
-        return dict(out)
+        return out
 
     @cached_property
     def case_run_set(self) -> set[str]:
         """Every run of letters in the text (words split at hyphens and apostrophes)."""
-        return set(self.joined.replace("’", " ").replace("'", " ").replace("-", " ").split(" "))
+        words = self.words
+        runs = set(words)
+        for i in self.where_sep_words(bool):  # (splitting only these few words is cheaper)
+            w = words[i]
+            runs.discard(w)
+            runs.update(w.replace("’", "-").replace("'", "-").split("-"))
+        return runs
 
     @cached_property
     def run_set(self) -> set[str]:
@@ -493,17 +566,52 @@ class TextView:
 
     def run_starts(self, run: str) -> list[int]:
         """Offsets of the runs of letters equal to ``run`` (lower case); plain texts only."""
-        starts = self.starts
-        return [starts[i] for i in self.index.get(run, ())] + self.inner_runs.get(run, [])
+        starts, index = self.starts, self.index
+        out = [starts[i] for i in index.get(run, ())]
+        inner = self.inner_runs.get(run)
+        if inner:
+            out += [starts[i] + off for w, off in inner for i in index[w]]
+        return out
+
+    @cached_property
+    def digits(self) -> list[int]:
+        """Offsets of the digits (``\\d``), found once: the number rules try their regexes
+        only there."""
+        text = self.text
+        if not text.isascii():
+            return [m.start() for m in DIGIT_RX.finditer(text)]
+        find = text.find  # (much faster than re's scan for \d)
+        out = []
+        for d in ASCII_DIGITS:
+            q = find(d)
+            while q >= 0:
+                out.append(q)
+                q = find(d, q + 1)
+        out.sort()
+        return out
 
     @cached_property
     def ndigits(self) -> int:
-        return len(DIGIT_RX.findall(self.text))
+        return len(self.digits)
 
     @cached_property
     def digit_starts(self) -> list[int]:
         """Offsets of the numbers written in digits, after a non-word character."""
-        return [m.start() for m in DIGIT_START_RX.finditer(self.text)] if self.ndigits else []
+        text = self.text
+        return [q for q in self.digits
+                if not q or not (text[q - 1].isalnum() or text[q - 1] == "_")]  # (?<!\w)
+
+    @cached_property
+    def sign_starts(self) -> list[int]:
+        """The digit starts, and the '+' or '(' right before one: where a phone number
+        starts."""
+        text = self.text
+        out = []
+        for q in self.digit_starts:
+            if q and text[q - 1] in "+(":
+                out.append(q - 1)
+            out.append(q)
+        return out
 
     def occurrences(self, needle: str) -> list[int]:
         """Offsets of ``needle`` (lower case) in the lower-cased text after a non-word
@@ -525,16 +633,15 @@ class TextView:
             return []
         if len(hits) == 1:
             return index[hits.pop()]
-        return sorted(i for k in hits for i in index[k])
-
-    @cached_property
-    def start_index(self) -> dict[int, int]:
-        return dict(zip(self.starts, range(self.n), strict=True))
+        return sorted(chain.from_iterable(map(index.__getitem__, hits)))
 
     # -- questions about word i
 
     def index_at(self, pos: int) -> int | None:
-        return self.start_index.get(pos)
+        """The word starting at ``pos``, if any (a few look-ups: no dict of all the starts)."""
+        starts = self.starts
+        i = bisect.bisect_left(starts, pos)
+        return i if i < self.n and starts[i] == pos else None
 
     def spaced(self, i: int) -> bool:
         """Words i and i+1 are separated by spaces only (same line)."""
@@ -610,7 +717,8 @@ def _nhs_numbers(v: TextView) -> list[Candidate]:
         return []
     return [Candidate(m.start(1), m.end(1), "NHS_NUMBER",
                       "10-digit number passing the NHS modulus-11 check digit")
-            for m in NHS_RX.finditer(v.text) if is_valid_nhs_number(m.group(1))]
+            for m in _matches_at(NHS_RX, v.text, v.digit_starts)
+            if is_valid_nhs_number(m.group(1))]
 
 
 PHONE_RUN_RX = re.compile(
@@ -672,10 +780,10 @@ FOREIGN_PHONE_RX = re.compile(
 def _phones(v: TextView) -> list[Candidate]:
     if v.ndigits < 10:  # every phone number has ten digits or more
         return []
-    text = v.text
+    text, starts = v.text, v.sign_starts
     out = [Candidate(m.start(), m.end(), "PHONE", "phone number (Irish, Australian or North "
-                     "American format)") for m in FOREIGN_PHONE_RX.finditer(text)]
-    for m in PHONE_RUN_RX.finditer(text):
+                     "American format)") for m in _matches_at(FOREIGN_PHONE_RX, text, starts)]
+    for m in _matches_at(PHONE_RUN_RX, text, starts):
         if len(m.group()) < 10:
             continue  # fewer than ten digits
         parts = [(g.start(), g.end(), g.group()) for g in PHONE_PART_RX.finditer(m.group())]
@@ -715,7 +823,7 @@ POSTCODE_GATE_RX = re.compile(r"\d(?<=[A-Za-z]\d)[A-Za-z\d]? ?\d[A-Za-z]{2}")  #
 
 
 def _postcodes(v: TextView) -> list[Candidate]:
-    if not v.ndigits or not POSTCODE_GATE_RX.search(v.text):
+    if not v.ndigits or not _search_at(POSTCODE_GATE_RX, v.text, v.digits):
         return []
     out = []
     for m in POSTCODE_RX.finditer(v.text):
@@ -738,7 +846,7 @@ NI_GATE_RX = re.compile(r"\d\d[ -]?\d\d[ -]?\d\d")  # inside every NI number
 
 
 def _ni_numbers(v: TextView) -> list[Candidate]:
-    if v.ndigits < 6 or not NI_GATE_RX.search(v.text):
+    if v.ndigits < 6 or not _search_at(NI_GATE_RX, v.text, v.digits):
         return []
     lex = v.lex
     out = []
@@ -784,7 +892,8 @@ def _record_numbers(v: TextView) -> list[Candidate]:
         out.append(Candidate(r.start(), r.start() + len(value), "RECORD_NUMBER",
                              f"record or case number after '{m.group()}'"))
     if v.ndigits >= 4:
-        for m in PRISON_NUMBER_RX.finditer(text):
+        caps = [q - 1 for q in v.digits if q and "A" <= text[q - 1] <= "Z"]  # where one starts
+        for m in _matches_at(PRISON_NUMBER_RX, text, caps):
             out.append(Candidate(m.start(), m.end(), "RECORD_NUMBER", "prison number format"))
     return out
 
@@ -963,6 +1072,19 @@ def _number_after_is(v: TextView) -> bool:
     return False
 
 
+def _number_after_comma(v: TextView) -> bool:
+    """``BARE_AGE_GATE_RX.search(v.text)``, from the digit starts (its digit is one: after a
+    space, a comma or a bracket) instead of a scan for commas."""
+    text = v.text
+    for q in v.digit_starts:
+        k = q
+        while k and text[k - 1].isspace():  # (\s is str.isspace)
+            k -= 1
+        if k and text[k - 1] in ",(":
+            return True
+    return False
+
+
 RANGE_BEFORE_RX = re.compile(r"(?:\d\s*(?:-|–|to)\s*|between\s+\d+\s+and\s+)$")
 
 
@@ -985,6 +1107,8 @@ AUTHORED_BEFORE_RX = re.compile(
     r"coined|written|edited)\s+by\s+$|according\s+to\s+$", re.IGNORECASE)
 CAPS_SURNAME_RX = re.compile(  # "SMITH, John"
     r"([A-Z](?<![\w'’-][A-Z])[A-Z'’-]{2,}),\s*([A-Z][a-z][^\W\d_]*)(?![\w])")
+# in every match of CAPS_SURNAME_RX; ``re`` skips from comma to comma (not capital to capital)
+CAPS_SURNAME_GATE_RX = re.compile(r",(?<=[A-Z'’-]{3},)\s*[A-Z][a-z]")
 ROLE_AFTER_RX = re.compile(r"(?:[,:][ \t]*|[ \t]+)(?:['‘\"“])?")
 ME_AND_RX = re.compile(r"(?:m(?<![\w'’]m)e|I(?<![\w'’]I))\s+and\s+")  # "me and X", "I and X"
 ASCII_LOWER_BUT_I = set("abcdefghjklmnopqrstuvwxyz")  # the one-letter words, but 'I'/'i'
@@ -1182,7 +1306,7 @@ class NameFinder:
             self.add(i, k, "initial and surname")
 
     def caps_surname_first(self) -> None:
-        if "," not in self.text:
+        if not CAPS_SURNAME_GATE_RX.search(self.text):
             return
         for m in CAPS_SURNAME_RX.finditer(self.text):
             if m.group(1) in self.lex.caps_stop or m.group(2) not in self.lex.all_names:
@@ -1195,14 +1319,14 @@ class NameFinder:
         v, lex, text = self.v, self.lex, self.text
         words, bares, lowers, n = v.words, v.bares, v.lowers, v.n
         names = lex.all_names
-        hits = names.intersection(bares)
         hyphens = "-" in v.joined
-        if not (hits or hyphens):
-            return
         # the words whose bare form is a name (possessives are apostrophised words) or
-        # hyphenated
-        found = {*v.where({h.lower() for h in hits}),
-                 *v.where_sep_words(lambda w: "-" in w or w.endswith(("'s", "’s")))}
+        # hyphenated; and the words that are one but for the case, which the loop skips
+        # (matching the index's lower-case words, hashed already, is cheaper than the bares)
+        index = v.index
+        found = {*v.where(lex.all_names_lower.intersection(index)),
+                 *(i for w in v.sep_words if "-" in w or w.endswith(("'s", "’s"))
+                   for i in index[w])}
         for i in sorted(found):
             w = bares[i]
             if w not in names:
@@ -1355,6 +1479,7 @@ class NameFinder:
 # --------------------------------------------------------------------------- places, addresses
 
 WARD_RX = re.compile(r"[Ww](?<![\w-][Ww])ard\s+(\d{1,3}[A-Za-z]?|[A-Z]\d{1,2})(?![\w-])")
+WARD_GATE_RX = re.compile(r"ard\s+[A-Z]?\d")  # in every match of WARD_RX; found fast (literal)
 DOT_SPACE_RX = re.compile(r"\.\s")
 AMPERSAND_RX = re.compile(r"\s&\s")
 
@@ -1366,9 +1491,9 @@ def _places(v: TextView) -> list[Candidate]:
 
     def phrase_at(i: int, phrases: dict[str, list[list[str]]]) -> int:
         for p in phrases.get(lowers[i], ()):
-            if i + len(p) <= n and all(words[i + k] == p[k] for k in range(len(p))) and \
-                    all(v.spaced(i + k) for k in range(len(p) - 1)):
-                return len(p)
+            m = len(p)
+            if words[i:i + m] == p and (m == 1 or all(v.spaced(i + k) for k in range(m - 1))):
+                return m
         return 0
 
     def name_run(end_i: int) -> int | None:
@@ -1456,10 +1581,10 @@ def _places(v: TextView) -> list[Candidate]:
                 after = last + 1
                 continue
 
-    if v.ndigits and "ard" in text:
+    if v.ndigits and WARD_GATE_RX.search(text):
         for m in WARD_RX.finditer(text):
             out.append(Candidate(m.start(), m.end(), "PLACE", "numbered ward"))
-    if any(p in text for p in lex.prison_needles):
+    if any(map(text.__contains__, lex.prison_needles)):
         for m in lex.prison_rx.finditer(text):
             e = m.end()
             if m.group(2) and (m.group(2).lower() in lex.stopwords or
@@ -1497,7 +1622,7 @@ ADDRESS_GATE_RX = re.compile(r"\d[A-Za-z]?,?\s+[A-Z]")  # "12 Cherry", "Flat 3, 
 def _addresses(v: TextView) -> list[Candidate]:
     # every pattern has a number and then a capitalised word (if street prefixes are)
     if not v.ndigits or (v.lex.street_prefixes_capitalised
-                         and not ADDRESS_GATE_RX.search(v.text)):
+                         and not _search_at(ADDRESS_GATE_RX, v.text, v.digits)):
         return []
     lex, text = v.lex, v.text
     out: list[Candidate] = []
@@ -1565,6 +1690,10 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
+# plain_quotes and plain_spaces change only these characters: is an ASCII text plain already?
+_ASCII_IS_PLAIN = not any(c.isascii() for c in (*TYPOGRAPHIC_QUOTES, *NO_BREAK_SPACES))
+
+
 def find_identifiers(text: str) -> list[dict]:
     """Personal identifiers in ``text``, sorted and non-overlapping.
 
@@ -1575,7 +1704,9 @@ def find_identifiers(text: str) -> list[dict]:
     """
     if not text:
         return []
-    shown, text = text, plain_spaces(plain_quotes(text))
+    shown = text
+    if not (text.isascii() and _ASCII_IS_PLAIN):
+        text = plain_spaces(plain_quotes(text))
     lex = lexicon()
     view = TextView(text, lex)
     names = NameFinder(view)
@@ -1586,7 +1717,7 @@ def find_identifiers(text: str) -> list[dict]:
             name_cands = [c for c in name_cands
                           if not any(c.start < e and s < c.end for s, e in excluded)]
     anchors: list[tuple[int, int]] = []
-    if view.ndigits and BARE_AGE_GATE_RX.search(text):  # "Jordan, 19", "Leah (13)"
+    if view.ndigits and _number_after_comma(view):  # "Jordan, 19", "Leah (13)"
         anchors = [(c.start, c.end) for c in name_cands] + names.anonymised
         anchors += [(m.start(), m.end()) for m in lex.age_anchors.matches(view)]
     cands = (_emails(view) + _nhs_numbers(view) + _ni_numbers(view) + _phones(view)
