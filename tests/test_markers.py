@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 
 from reflectassist.lexicon import load_lexicon, plain_quotes
 from reflectassist.markers import (
+    _ALPHABET,
     _find_markers,
+    _lower_twin,
     _PatternStarts,
+    _runs,
     _word_runs,
     compiled_markers,
     find_markers,
@@ -176,3 +179,30 @@ def test_no_marker_takes_the_whitespace_after_it():
         [m for m in find_markers(spaced) if m[2] == "number"]
     for text in corpus_texts()[::7]:
         assert not any(text[e - 1].isspace() for _s, e, _c in find_markers(text) if e > _s)
+
+
+def test_lower_twins_match_as_the_regexes_do():
+    """A regex's case-sensitive twin finds in the lower-cased text what the regex finds in
+    the text, for texts taking the lower-case way; a regex that can tell case has none."""
+    rng = random.Random(5)
+    words = [*_PIECES, *_phrase_words(), "MR", "Dr", "Bed 4", "WARD 3", "Q3", "PM", "HRS"]
+    case = [str, str.upper, str.title]
+    texts = corpus_texts()[::40] + ["".join(
+        rng.choice(case)(rng.choice(words)) + rng.choice(["", " ", "  ", "\n", "'", "-", ". "])
+        + "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 2))) for _ in range(12))
+        for _ in range(150)]
+    texts = [text for text in texts if _runs(text, True)[2]]  # the lower-case way
+    regexes = [rx for _, rx in compiled_markers()]
+    regexes += [rx for entries in phrase_index().values() for _, rx, _ in entries][::5]
+    for rx in regexes:
+        twin = _lower_twin(rx)
+        if twin is None:
+            continue
+        for text in texts:
+            low = text.lower()
+            for at in range(len(text)):
+                m, t = rx.match(text, at), twin.match(low, at)
+                assert (m and m.span()) == (t and t.span()), (rx.pattern, text, at)
+    for source in ("Mr", "[!-Z]", r"(?-i:a)b", r"(a)\1", "\u212a"):
+        assert _lower_twin(re.compile(source, re.IGNORECASE)) is None, source
+    assert _lower_twin(re.compile(r"\bin\s+(?:jan|feb)[^'’]\d{1,2}(?![\w'’])", re.I))

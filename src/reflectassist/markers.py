@@ -20,6 +20,16 @@ from spacy.tokens import Doc
 from .lexicon import alternation, load_lexicon, plain_quotes
 from .segmenter import text_of
 
+try:  # the regular-expression parser (for _lower_twin)
+    from re import _constants as _C
+    from re import _parser
+except ImportError:  # Python 3.10
+    try:
+        import sre_constants as _C
+        import sre_parse as _parser
+    except ImportError:  # a Python without either: no twins, the same markers, slower
+        _C = _parser = None
+
 if not Doc.has_extension("markers"):
     Doc.set_extension("markers", default=None)
 
@@ -203,18 +213,31 @@ def _first_words() -> dict[str, tuple[_Phrases, dict[str | None, _Phrases] | Non
     return plans
 
 
-class _Plan(NamedTuple):
-    """What to try at a word, which depends on its text alone (case included)."""
+_Tries = tuple[tuple[str, re.Pattern[str], int], ...]  # (category, regex, subject: see _Plans)
 
-    singles: tuple[str, ...] | None  # all there is to do, if not None: categories matched
-    length: int
-    by_next: dict[str | None, _Phrases] | None  # longer phrases: see _first_words
-    phrases: _Phrases | None
-    patterns: list[tuple[str, re.Pattern[str]]]
+
+class _Work(NamedTuple):
+    """What to try at a word beyond a single one-word phrase. The markers of ``fixed`` (the
+    whole word) come out in order; the others may not (see :func:`_find_markers`)."""
+
+    fixed: tuple[str, ...]  # categories matched by the word alone, sorted
+    checked: tuple[str, ...]  # the same unless inside an earlier match (see _first_words)
+    regex: _Tries  # phrases tried by regex
+    patterns: _Tries
     whole_word: tuple[str, ...]  # pattern categories that match the word (``whole_word``)
 
 
-def _plan(word: str, starts: _PatternStarts) -> _Plan | tuple[()]:
+class _Plan(NamedTuple):
+    """What to try at a word, which depends on its text alone (case included, but in
+    lower-case texts ASCII words take their lower-case plan: see :class:`_Plans`)."""
+
+    single: str | None  # all there is to do, if not None: the one category matched
+    length: int
+    by_next: dict[str | None, _Work] | None  # the work if the next word continues a phrase
+    work: _Work | None
+
+
+def _plan(word: str, starts: _PatternStarts, lower: bool) -> _Plan | tuple[()]:
     """:class:`_Plan` of a word; ``()`` if nothing can start there."""
     low = word.lower()
     patterns, whole_word = [], []
@@ -231,60 +254,154 @@ def _plan(word: str, starts: _PatternStarts) -> _Plan | tuple[()]:
         phrases, by_next = None, None
     if not phrases and not patterns and not whole_word:
         return ()
-    simple = (phrases is not None and not phrases[0] and not phrases[1] and not patterns
-              and not whole_word)
-    return _Plan(phrases[2] if simple else None, len(word), by_next, phrases, patterns,
-                 tuple(whole_word))
+
+    def tries(regexes: _Regexes) -> _Tries:
+        return tuple((c, twin, 1) if lower and (twin := _lower_twin(rx)) else (c, rx, 0)
+                     for c, rx in regexes)
+
+    def work(phrases: _Phrases | None) -> _Work:
+        regex, checked, unchecked = phrases or ((), (), ())
+        return _Work(tuple(sorted(unchecked + tuple(whole_word))), checked, tries(regex),
+                     tries(patterns), tuple(whole_word))
+
+    if by_next is not None:
+        by_next = {w: work(longer) for w, longer in by_next.items()}
+    if (phrases is not None and not phrases[0] and not phrases[1] and not patterns
+            and not whole_word and len(phrases[2]) <= 1):
+        return _Plan(phrases[2][0] if phrases[2] else None, len(word), by_next, None)
+    return _Plan(None, len(word), by_next, work(phrases))
 
 
 class _Plans(dict):
-    """word -> :func:`_plan`, worked out on first sight."""
+    """word -> :func:`_plan`, worked out on first sight; with ``lower``, for texts taking the
+    lower-case way (:func:`_runs`): their ASCII words are lower-case (one plan for "The" and
+    "the", and the by_next keys come for free), and a regex with a :func:`_lower_twin` is
+    matched by the twin in the lower-cased text (subject 1), others in the text (0)."""
 
-    def __init__(self, starts: _PatternStarts):
+    def __init__(self, starts: _PatternStarts, lower: bool):
         super().__init__()
         self.starts = starts
+        self.lower = lower
 
     def __missing__(self, word: str) -> _Plan | tuple[()]:
-        plan = self[word] = _plan(word, self.starts)
+        plan = self[word] = _plan(word, self.starts, self.lower)
         return plan
 
 
-class _NextKeys(dict):
-    """word -> its key in a ``by_next`` dictionary: lower-case if ASCII, else None."""
-
-    def __missing__(self, word: str) -> str | None:
-        key = self[word] = word.lower() if word.isascii() else None
-        return key
-
-
-_PLANS: _Plans | None = None
-_NEXT_KEYS = _NextKeys()
+_PLANS: tuple[_Plans, _Plans] | None = None
 _GROUP = re.Match.group
 _START = re.Match.start
-_ASCII_IS_WORD = np.array([bool(_WORD_RUN.match(chr(c))) for c in range(128)])
-_ASCII_NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128)
-                                          if not _ASCII_IS_WORD[c]})
-# common punctuation outside ASCII; a text with no other non-ASCII character has the same
-# word runs as its copy with these replaced by spaces, which can take the fast way
-_PUNCTUATION = tuple(c for c in "–—’‘“”…•£€\u00a0" if not _WORD_RUN.match(c))
+_ASCII_IS_WORD = [bool(_WORD_RUN.match(chr(c))) for c in range(128)]
+# bytes.translate table: ASCII non-word characters to spaces
+_ASCII_NON_WORD_TO_SPACE = bytes(c if c >= 128 or _ASCII_IS_WORD[c] else 32 for c in range(256))
+# common punctuation outside ASCII, without case; a text with no other non-ASCII character
+# has the same word runs as its copy with these replaced by spaces, which can take the fast
+# way, and lower-cases to a text of the same length
+_PUNCTUATION = tuple(c for c in "–—’‘“”…•£€\u00a0" if not _WORD_RUN.match(c) and c.lower() == c)
+_ALPHABET = tuple(map(chr, range(128))) + _PUNCTUATION  # of the texts taking the fast way
 _APOSTROPHES = "'’"
 
 
+_REPEATS = tuple(getattr(_C, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_C, name))
+_ATOMIC_GROUP = getattr(_C, "ATOMIC_GROUP", None)  # Python 3.11 on
+
+
+@lru_cache(maxsize=1024)
+def _same_lower_cased(source: str, flags: int) -> bool:
+    """Whether the one-character regex ``source`` matches each character of _ALPHABET
+    case-insensitively exactly when it matches the lower-cased character case-sensitively."""
+    folded, exact = re.compile(source, flags), re.compile(source, flags & ~re.IGNORECASE)
+    return all(bool(folded.fullmatch(c)) == bool(exact.fullmatch(c.lower())) for c in _ALPHABET)
+
+
+def _caseless(items: _parser.SubPattern, flags: int) -> bool:
+    """Whether a parsed regex matches every character as :func:`_same_lower_cased` says (and
+    has no backreference or inline flags); anything else it has looks at no letter's case."""
+    for op, av in items:
+        source = None
+        if op is _C.LITERAL:
+            source = re.escape(chr(av))
+        elif op is _C.NOT_LITERAL:
+            source = f"[^{re.escape(chr(av))}]"
+        elif op is _C.IN:  # \d, \s, \w and their opposites do not change with the case
+            parts = []
+            for o, a in av:
+                if o is _C.LITERAL:
+                    parts.append(re.escape(chr(a)))
+                elif o is _C.RANGE:
+                    parts.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+                elif o is not _C.CATEGORY and o is not _C.NEGATE:
+                    return False
+            source = f"[{''.join(parts)}]" if parts else None
+        elif op is _C.BRANCH:
+            if not all(_caseless(p, flags) for p in av[1]):
+                return False
+        elif op is _C.SUBPATTERN:
+            if av[1] or av[2] or not _caseless(av[3], flags):
+                return False
+        elif op in _REPEATS:
+            if not _caseless(av[2], flags):
+                return False
+        elif op is _ATOMIC_GROUP:
+            if not _caseless(av, flags):
+                return False
+        elif op in (_C.ASSERT, _C.ASSERT_NOT):
+            if not _caseless(av[1], flags):
+                return False
+        elif op is not _C.ANY and op is not _C.AT:
+            return False
+        if source is not None and not _same_lower_cased(source, flags):
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _lower_twin(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``rx`` without IGNORECASE, which finds in a lower-cased text taking the fast way what
+    ``rx`` finds in the text (offsets are the same); ``None`` if it might not. Matching case
+    by case was about half the time of the phrase and pattern regexes."""
+    if not rx.flags & re.IGNORECASE:
+        return None
+    try:
+        if not _caseless(_parser.parse(rx.pattern, rx.flags), rx.flags):
+            return None
+    except Exception:  # a parse this does not know: no twin, only slower
+        return None
+    return re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
+
+
 def _word_runs(text: str) -> tuple[list[str], list[int]]:
-    """The ``\\w+`` runs of ``text`` and where they start. Scanning with the regex and making
-    a match object per word was a quarter of the time: most texts are split without it."""
+    """The ``\\w+`` runs of ``text`` and where they start."""
+    words, starts, _ = _runs(text, lower=False)
+    return words, starts
+
+
+def _runs(text: str, lower: bool) -> tuple[list[str], list[int], bool]:
+    """The ``\\w+`` runs of ``text``, where they start, and whether they were lower-cased
+    (with ``lower``, when the text takes the fast way: ASCII but for _PUNCTUATION).
+    Scanning with the regex and making a match object per word was a quarter of the time."""
     plain = text
     if not plain.isascii():
         for char in _PUNCTUATION:
             plain = plain.replace(char, " ")
         if not plain.isascii():
             runs = list(_WORD_RUN.finditer(text))
-            return list(map(_GROUP, runs)), list(map(_START, runs))
-    is_word = _ASCII_IS_WORD[np.frombuffer(plain.encode("ascii"), np.uint8)]
-    starts = (np.flatnonzero(is_word[1:] > is_word[:-1]) + 1).tolist()
-    if is_word[:1].any():
-        starts.insert(0, 0)
-    return plain.translate(_ASCII_NON_WORD_TO_SPACE).split(), starts
+            return list(map(_GROUP, runs)), list(map(_START, runs)), False
+    spaced = plain.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE)
+    if lower:
+        spaced = spaced.lower()
+    spaced_text = spaced.decode("ascii")
+    words = spaced_text.split()
+    if len(spaced) < 256:  # (most comments and targets) numpy costs more than a few finds
+        starts, at, find = [], 0, spaced_text.find
+        for word in words:
+            at = find(word, at)
+            starts.append(at)
+            at += len(word)
+        return words, starts, lower
+    is_word = np.frombuffer(b" " + spaced, np.uint8) != 32
+    return words, np.flatnonzero(is_word[1:] > is_word[:-1]).tolist(), lower
 
 
 def _positions(text: str, chars: str) -> list[int]:
@@ -301,86 +418,120 @@ def _positions(text: str, chars: str) -> list[int]:
     return found
 
 
+def _next_to_apostrophes(plans: list, words: list[str], keys: list[str | None],
+                         starts_at: list[int], apostrophes: list[int]) -> None:
+    """Change the plans of the words right after or before an apostrophe as the rules say:
+    no phrase starts after one (``'s``), no one-word phrase ends before one (``don'``). There
+    are a few in a text, so this is cheaper than asking at every word."""
+    for at in apostrophes:
+        first = bisect.bisect_left(starts_at, at)
+        for i, after in ((first, True), (first - 1, False)):
+            if (not 0 <= i < len(starts_at) or not plans[i]
+                    or (starts_at[i] != at + 1 if after else starts_at[i] + len(words[i]) != at)):
+                continue
+            _, length, by_next, work = plans[i]
+            if by_next is not None:
+                work = by_next.get(keys[i + 1], work)
+            if work is not None:  # the whole-word patterns and the regexes stay
+                regex = () if after else work.regex
+                work = work._replace(fixed=work.whole_word, checked=(), regex=regex)
+            plans[i] = (None, length, None, work) if work is not None else ()
+
+
 def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]:
     """:func:`find_markers`; ``starts`` (for tests) replaces :func:`pattern_starts`.
 
     One pass over the words where something can start (those with a :class:`_Plan`), with
-    as few regexes as possible: most words are one-word phrases (``stopword`` ...).
+    as few regexes as possible: most words are one-word phrases (``stopword`` ...). The
+    markers come out in order but for a few (``later``), which are put in their place:
+    sorting them all took a tenth of the time.
     """
     global _PLANS
     if starts is not None:
-        plans_of = _Plans(starts)
+        plans_by_case = (_Plans(starts, False), _Plans(starts, _lower_keys(starts)))
     else:  # the plans depend on the word alone: remember them
-        if _PLANS is None or len(_PLANS) > 100_000:
-            _PLANS = _Plans(pattern_starts())
-        plans_of = _PLANS
-        starts = plans_of.starts
-    if len(_NEXT_KEYS) > 100_000:
-        _NEXT_KEYS.clear()
-    next_key = _NEXT_KEYS.__getitem__
+        if _PLANS is None or len(_PLANS[0]) + len(_PLANS[1]) > 100_000:
+            _PLANS = (_Plans(pattern_starts(), False),
+                      _Plans(pattern_starts(), _lower_keys(pattern_starts())))
+        plans_by_case = _PLANS
+        starts = _PLANS[0].starts
+    words, starts_at, lowered = _runs(text, plans_by_case[1].lower)
+    plans = list(map(plans_by_case[lowered].__getitem__, words))
+    subjects = (text, text.lower() if lowered else text)  # see _Plans
+    # the words' keys in by_next: lower-case if ASCII, else None
+    keys = words if lowered else [w.lower() if w.isascii() else None for w in words]
+    keys.append("")  # the next word of the last
+    apostrophes = _positions(text, _APOSTROPHES)
+    if apostrophes:
+        _next_to_apostrophes(plans, words, keys, starts_at, apostrophes)
     found: list[list] = []
     append = found.append
+    later: list[list] = []
     next_free: dict[str, int] = {}
     next_pattern: dict[str, int] = {}
-    apostrophes = set(_positions(text, _APOSTROPHES))
-    words, starts_at = _word_runs(text)
-    plans = list(map(plans_of.__getitem__, words))
-    words.append("")  # the next word of the last
     for i in compress(range(len(starts_at)), plans):  # the words where something can start
-        singles, length, by_next, phrases, patterns, whole_word = plans[i]
+        single, length, by_next, work = plans[i]
         start = starts_at[i]
         if by_next is not None:
-            longer = by_next.get(next_key(words[i + 1]))
+            longer = by_next.get(keys[i + 1])
             if longer is not None:  # the next word can continue a longer phrase
-                singles, phrases = None, longer
-        if singles is not None:
-            end = start + length
-            if start - 1 not in apostrophes and end not in apostrophes:
-                for category in singles:
-                    append([start, end, category])
+                single, work = None, longer
+        if single is not None:
+            append([start, start + length, single])
             continue
-        if phrases is not None and start - 1 not in apostrophes:
-            regex, checked, unchecked = phrases
-            for category, rx in regex:
-                if start >= next_free.get(category, 0):
-                    m = rx.match(text, start)
-                    if m:
-                        end = m.end()
-                        append([start, end, category])
-                        next_free[category] = end
-            if checked or unchecked:
-                end = start + length
-                if end not in apostrophes:
-                    for category in unchecked:
-                        append([start, end, category])
-                    for category in checked:
-                        if start >= next_free.get(category, 0):
-                            append([start, end, category])
-        for category in whole_word:
-            append([start, start + length, category])
+        if work is None:
+            continue
+        fixed, checked, regex, patterns, _ = work
+        end = start + length
+        for category in fixed:
+            append([start, end, category])
+        for category in checked:  # none of regex's categories (see _first_words)
+            if start >= next_free.get(category, 0):
+                marker = [start, end, category]
+                (later.append if found and marker < found[-1] else append)(marker)
+        for category, rx, subject in regex:
+            if start >= next_free.get(category, 0):
+                m = rx.match(subjects[subject], start)
+                if m:
+                    next_free[category] = end = m.end()
+                    marker = [start, end, category]
+                    (later.append if found and marker < found[-1] else append)(marker)
         # a \b-led pattern can only start where a word does: as finditer, without the search
-        for category, rx in patterns:
+        for category, rx, subject in patterns:
             if start >= next_pattern.get(category, 0):
-                m = rx.match(text, start)
+                m = rx.match(subjects[subject], start)
                 if m:
                     end = m.end()
                     if end > start:
-                        append([start, end, category])
                         next_pattern[category] = end
+                        marker = [start, end, category]
+                        (later.append if found and marker < found[-1] else append)(marker)
     for category, rx, chars in starts.by_char:
         next_start = 0
         for start in _positions(text, chars):
             if start >= next_start:
                 m = rx.match(text, start)
                 if m and m.end() > start:
-                    append([start, m.end(), category])
+                    later.append([start, m.end(), category])
                     next_start = m.end()
     for category, rx in starts.anywhere:
         for m in rx.finditer(text):
             if m.end() > m.start():
-                append([m.start(), m.end(), category])
-    found.sort()
+                later.append([m.start(), m.end(), category])
+    if len(later) > 8:
+        found += later
+        found.sort()
+    else:  # after any equal marker, as a (stable) sort of found + later would put it
+        for marker in later:
+            bisect.insort(found, marker)
     return found
+
+
+def _lower_keys(starts: _PatternStarts) -> bool:
+    """Whether ASCII words can be looked up lower-case: the plan differs only by the
+    ``whole_word`` patterns, which must then not tell case (:func:`_lower_twin`)."""
+    return all(_lower_twin(rx) is not None for category, rx in starts.every
+               if category in starts.whole_word)
 
 
 def count_markers(doc: Doc, start: int, end: int) -> dict[str, int]:
