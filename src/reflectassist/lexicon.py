@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -34,6 +35,23 @@ _TYPOGRAPHIC_RE = re.compile("[" + "".join(TYPOGRAPHIC_QUOTES) + "]")
 def plain_quotes(text: str) -> str:
     """``text`` with typographic quotation marks and apostrophes made plain (same length)."""
     return text.translate(_PLAIN) if _TYPOGRAPHIC_RE.search(text) else text
+
+
+def positions(text: str, needles: Iterable[str]) -> list[int]:
+    """Sorted offsets of every occurrence of each of ``needles`` in ``text`` (overlapping
+    ones included). ``str.find`` is much faster than a regex scan for rare strings."""
+    found: list[int] = []
+    count = 0
+    for needle in needles:
+        find = text.find
+        at = find(needle)
+        while at >= 0:
+            found.append(at)
+            at = find(needle, at + 1)
+        count += 1
+    if count > 1:
+        found.sort()
+    return found
 
 
 # No-break and narrow spaces (Word keeps "943 476 5919" or "SW1A 1AA" together with them)

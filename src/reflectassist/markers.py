@@ -17,7 +17,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import alternation, load_lexicon, plain_quotes
+from .lexicon import alternation, load_lexicon, plain_quotes, positions
 from .segmenter import text_of
 
 try:  # the regular-expression parser (for _lower_twin)
@@ -404,20 +404,6 @@ def _runs(text: str, lower: bool) -> tuple[list[str], list[int], bool]:
     return words, np.flatnonzero(is_word[1:] > is_word[:-1]).tolist(), lower
 
 
-def _positions(text: str, chars: str) -> list[int]:
-    """Where any of ``chars`` is in ``text``, in order (``str.find`` is much faster than a
-    regex search when the characters are rare)."""
-    found = []
-    for char in chars:
-        at = text.find(char)
-        while at >= 0:
-            found.append(at)
-            at = text.find(char, at + 1)
-    if len(chars) > 1:
-        found.sort()
-    return found
-
-
 def _next_to_apostrophes(plans: list, words: list[str], keys: list[str | None],
                          starts_at: list[int], apostrophes: list[int]) -> None:
     """Change the plans of the words right after or before an apostrophe as the rules say:
@@ -461,7 +447,7 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
     # the words' keys in by_next: lower-case if ASCII, else None
     keys = words if lowered else [w.lower() if w.isascii() else None for w in words]
     keys.append("")  # the next word of the last
-    apostrophes = _positions(text, _APOSTROPHES)
+    apostrophes = positions(text, _APOSTROPHES)
     if apostrophes:
         _next_to_apostrophes(plans, words, keys, starts_at, apostrophes)
     found: list[list] = []
@@ -508,7 +494,7 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
                         (later.append if found and marker < found[-1] else append)(marker)
     for category, rx, chars in starts.by_char:
         next_start = 0
-        for start in _positions(text, chars):
+        for start in positions(text, chars):
             if start >= next_start:
                 m = rx.match(text, start)
                 if m and m.end() > start:
