@@ -49,7 +49,7 @@ class _CharGrams:
         self.lo, self.hi = lo, hi
         self._grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.ids: dict[str, int] = {}
-        self.arena = np.empty(1 << 16, np.int64)  # the hashes, word after word
+        self.arena = np.empty(1 << 16, np.int32)  # the hashes, word after word
         self.used = 0
         self.first = np.empty(1 << 12, np.intp)  # word id -> where its hashes start
         self.count = np.empty(1 << 12, np.intp)  # word id -> how many
@@ -72,7 +72,7 @@ class _CharGrams:
         ends = np.cumsum(count)
         at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
         at += np.repeat(np.take(self.first, ids) - (ends - count), count)
-        return np.take(self.arena, at), count
+        return np.take(self.arena, at).astype(np.int64), count  # (abs of int32 min overflows)
 
     def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
