@@ -170,3 +170,25 @@ EXTRACTION_CASES = {
 @pytest.mark.parametrize("text, expected", EXTRACTION_CASES.values(), ids=EXTRACTION_CASES.keys())
 def test_extraction_cases(nlp, text, expected):
     assert targets_of(nlp, text) == expected
+
+
+def test_feedback_overlap_by_bisection_is_the_full_scan():
+    """Whether a sentence lies mostly inside a feedback comment is found among the comments
+    that can reach it (bisection), with the same answer as testing every comment: spans
+    overlapping, nested, touching, empty, in any order."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from reflectassist.targets import _in_feedback, _Spans
+
+    span = st.tuples(st.integers(0, 60), st.integers(0, 30)).map(lambda p: (p[0], p[0] + p[1]))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(span, max_size=8), span)
+    def check(spans, sentence):
+        s, e = sentence
+        full = any(min(e, fe) - max(s, fs) >= 0.5 * (e - s) for fs, fe in spans)
+        assert _in_feedback(_Spans(spans), s, e) == full
+        assert bool(_Spans(spans)) == bool(spans)
+
+    check()
