@@ -317,3 +317,28 @@ def test_loaded_pipeline_keeps_each_docs_own_text(nlp):
         assert doc.user_data[TEXT_KEY] == doc.text
     assert [t.text for t in nlp.tokenizer("e.g. this")] == ["e.g.", "this"]
     assert nlp.tokenizer.to_bytes() == nlp.tokenizer.tokenizer.to_bytes()
+
+
+def test_jobs_work_with_the_spawn_start_method(model_path, tmp_path):
+    """macOS and Windows start worker processes with "spawn", for which spaCy pickles the
+    pipeline and every Doc/Span extension: a getter that was a closure or a lambda made
+    ``--jobs 2`` fail there before any document was analysed."""
+    script = tmp_path / "spawn_jobs.py"
+    script.write_text(
+        "import json, multiprocessing, sys\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method('spawn')\n"
+        "    from reflectassist.analysis import Source, analyse\n"
+        "    from reflectassist.pipeline import load_pipeline\n"
+        "    nlp = load_pipeline(sys.argv[1])\n"
+        "    texts = ['I felt anxious. Next time I will ask my supervisor by Friday.',\n"
+        "             'Feedback:\\n- Good audit work.\\n- You need to file notes on time.'] * 3\n"
+        "    src = [Source(f'd{i}.txt', t) for i, t in enumerate(texts)]\n"
+        "    one = list(analyse(nlp, src))\n"
+        "    two = list(analyse(nlp, src, batch_size=2, n_process=2))\n"
+        "    print(json.dumps([one == two, [r['error'] for r in two]]))\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(model_path)], capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    same, errors = json.loads(out.stdout.strip().splitlines()[-1])
+    assert same and errors == [None] * 6

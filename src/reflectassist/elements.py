@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import partial
 
 import numpy as np
 from spacy.language import Language
@@ -46,18 +47,22 @@ def _row_start(row: list) -> int:
     return row[0]
 
 
-def _get(field: int):
-    def getter(span: Span):
-        i = _sentence_index(span)
-        return None if i is None else span.doc._.elements[i][field]
-    return getter
+def _field(span: Span, field: int):
+    i = _sentence_index(span)
+    return None if i is None else span.doc._.elements[i][field]
 
 
-for _name, _field in (("element", 0), ("element_probs", 1), ("buzz", 2)):
+def _gibbs(span: Span) -> str | None:
+    return GIBBS.get(span._.element) if span._.element else None
+
+
+# Getters are module-level functions (or partials of one), not closures or lambdas: with the
+# "spawn" start method (macOS, Windows) spaCy pickles the extensions for its --jobs workers.
+for _name, _index in (("element", 0), ("element_probs", 1), ("buzz", 2)):
     if not Span.has_extension(_name):
-        Span.set_extension(_name, getter=_get(_field))
+        Span.set_extension(_name, getter=partial(_field, field=_index))
 if not Span.has_extension("gibbs"):
-    Span.set_extension("gibbs", getter=lambda s: GIBBS.get(s._.element) if s._.element else None)
+    Span.set_extension("gibbs", getter=_gibbs)
 
 
 def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None,
