@@ -179,7 +179,8 @@ def test_feedback_overlap_by_bisection_is_the_full_scan():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from reflectassist.targets import _in_feedback, _Spans
+    from reflectassist.spans import Spans
+    from reflectassist.targets import _in_feedback
 
     span = st.tuples(st.integers(0, 60), st.integers(0, 30)).map(lambda p: (p[0], p[0] + p[1]))
 
@@ -188,7 +189,7 @@ def test_feedback_overlap_by_bisection_is_the_full_scan():
     def check(spans, sentence):
         s, e = sentence
         full = any(min(e, fe) - max(s, fs) >= 0.5 * (e - s) for fs, fe in spans)
-        assert _in_feedback(_Spans(spans), s, e) == full
-        assert bool(_Spans(spans)) == bool(spans)
+        assert _in_feedback(Spans(spans), s, e) == full
+        assert bool(Spans(spans)) == bool(spans)
 
     check()

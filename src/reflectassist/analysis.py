@@ -35,7 +35,7 @@ def doc_to_result(doc: Doc, path: str) -> dict:
         "feedback": doc._.feedback or [],
         "targets": doc._.targets or [],
         "suggestions": doc._.suggestions or [],
-        "gibbs_present": sorted(doc._.gibbs_present or {}),
+        "gibbs_present": sorted(present),
         # the sentences (indices into ``sentences``) that make each stage present
         "gibbs_evidence": {st: list(present[st]) for st in GIBBS_STAGES if st in present},
         "identifiers": doc._.identifiers or [],

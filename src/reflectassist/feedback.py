@@ -181,10 +181,10 @@ class FeedbackScorer(TrainedComponent):
             for cls, p in zip(spec.classes_, proba[k], strict=True):
                 full[int(cls)] = p
             level = int(np.argmax(full))
-            item = {"start": s, "end": e, "text": text_of(doc)[s:e], "specificity": level,
+            text = text_of(doc)
+            item = {"start": s, "end": e, "text": text[s:e], "specificity": level,
                     "score": round(float(full[level]), 4),
                     "probabilities": [round(float(x), 4) for x in full]}
-            text = text_of(doc)
             found = [m for m in markers_in(doc, s, e, EVIDENCE)
                      if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
                      or opens_sentence(text, s, m[0])]
@@ -194,7 +194,7 @@ class FeedbackScorer(TrainedComponent):
                 # ("Try to be more assertive": a cue, but no concrete next step)
                 ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6] if met else []
                 item[f] = {"met": met, "score": round(float(flag_p[f][k]), 4),
-                           "evidence": [[a, b, text_of(doc)[a:b]] for a, b, _ in ev]}
+                           "evidence": [[a, b, text[a:b]] for a, b, _ in ev]}
             out.append(item)
         return out
 

@@ -371,12 +371,6 @@ def _lower_twin(rx: re.Pattern[str]) -> re.Pattern[str] | None:
     return re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
 
 
-def _word_runs(text: str) -> tuple[list[str], list[int]]:
-    """The ``\\w+`` runs of ``text`` and where they start."""
-    words, starts, _ = _runs(text, lower=False)
-    return words, starts
-
-
 def _runs(text: str, lower: bool) -> tuple[list[str], list[int], bool]:
     """The ``\\w+`` runs of ``text``, where they start, and whether they were lower-cased
     (with ``lower``, when the text takes the fast way: ASCII but for _PUNCTUATION).
@@ -453,6 +447,11 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
     found: list[list] = []
     append = found.append
     later: list[list] = []
+
+    def place(marker: list) -> None:
+        """Append a marker, or keep it for later if it would break the order."""
+        (later if found and marker < found[-1] else found).append(marker)
+
     next_free: dict[str, int] = {}
     next_pattern: dict[str, int] = {}
     for i in compress(range(len(starts_at)), plans):  # the words where something can start
@@ -473,15 +472,13 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
             append([start, end, category])
         for category in checked:  # none of regex's categories (see _first_words)
             if start >= next_free.get(category, 0):
-                marker = [start, end, category]
-                (later.append if found and marker < found[-1] else append)(marker)
+                place([start, end, category])
         for category, rx, subject in regex:
             if start >= next_free.get(category, 0):
                 m = rx.match(subjects[subject], start)
                 if m:
                     next_free[category] = end = m.end()
-                    marker = [start, end, category]
-                    (later.append if found and marker < found[-1] else append)(marker)
+                    place([start, end, category])
         # a \b-led pattern can only start where a word does: as finditer, without the search
         for category, rx, subject in patterns:
             if start >= next_pattern.get(category, 0):
@@ -490,8 +487,7 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
                     end = m.end()
                     if end > start:
                         next_pattern[category] = end
-                        marker = [start, end, category]
-                        (later.append if found and marker < found[-1] else append)(marker)
+                        place([start, end, category])
     for category, rx, chars in starts.by_char:
         next_start = 0
         for start in positions(text, chars):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -13,6 +12,7 @@ from .feedback import opens_sentence
 from .lexicon import load_data
 from .markers import count_markers, markers_in
 from .segmenter import text_of
+from .spans import Spans
 
 if not Doc.has_extension("suggestions"):
     Doc.set_extension("suggestions", default=None)
@@ -96,12 +96,11 @@ def depth_suggestions(doc: Doc) -> list[dict]:
         out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
                       t["prompt"], stage=None))
     # targets and feedback comments get their own advice (SMART, specificity)
-    own = sorted((t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or []))
-    own_starts = [s for s, _ in own]
-    reach = list(accumulate((e for _, e in own), max))  # the furthest end so far
+    own = Spans((t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or []))
     for i, e in enumerate(elems):
-        k = bisect_left(own_starts, rows[i][1])  # spans starting before the sentence ends
-        if e[2] and not rows[i][3] and not (k and reach[k - 1] > rows[i][0]):
+        start, end = rows[i][0], rows[i][1]
+        if e[2] and not rows[i][3] and not any(
+                s < end and start < e_ for s, e_ in own.touching(start, end)):
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))

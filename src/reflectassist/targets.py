@@ -9,10 +9,8 @@ shown to the user says which words decided.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cache, lru_cache
-from itertools import accumulate
 from typing import NamedTuple
 
 from spacy.language import Language
@@ -24,6 +22,7 @@ from .features import text_rows
 from .lexicon import alternation, lexicon_set, load_lexicon, plain_quotes, regex_fold
 from .markers import markers_in, shared_markers
 from .segmenter import NON_KEY_RE, SPACES_RE, heading_section, text_of
+from .spans import Spans
 
 if not Doc.has_extension("targets"):
     Doc.set_extension("targets", default=None)
@@ -725,26 +724,7 @@ def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
             and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
 
 
-class _Spans:
-    """Spans sorted by start, with the largest end so far: the spans that can reach a
-    position are found by bisection (one 4 MB entry has thousands of comments and of
-    sentences: testing every comment for every sentence took most of its analysis)."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [fs for fs, _ in self.spans]
-        self.reach = list(accumulate((fe for _, fe in self.spans), max))
-
-    def __bool__(self) -> bool:
-        return bool(self.spans)
-
-    def touching(self, s: int, e: int) -> list[tuple[int, int]]:
-        """The spans with a character in ``[s, e]`` (end points included)."""
-        lo = bisect_left(self.reach, s)
-        return self.spans[lo:bisect_right(self.starts, e)]
-
-
-def _in_feedback(feedback: _Spans, s: int, e: int) -> bool:
+def _in_feedback(feedback: Spans, s: int, e: int) -> bool:
     """Most of this sentence was found as a feedback comment (``feedback``: their spans): a
     next step inside feedback belongs to the comment, not to the targets. (A span not
     touching the sentence overlaps it by a negative amount.)"""
@@ -755,7 +735,7 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of every target in ``doc`` (whole targets, split when several)."""
     text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
     has_section = any(r[2] == "targets" for r in doc._.sentences or [])
-    feedback = _Spans([(f["start"], f["end"]) for f in doc._.feedback or []])
+    feedback = Spans((f["start"], f["end"]) for f in doc._.feedback or [])
     spans: list[tuple[int, int]] = []
     for s, e, section, own_line, table_row, k in _units(doc):
         raw = text[s:e]
