@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from reflectassist.analysis import Source, analyse
 from reflectassist.features import features_of
 from reflectassist.identifiers import find_identifiers
-from reflectassist.lexicon import TYPOGRAPHIC_QUOTES, plain_quotes
+from reflectassist.lexicon import NO_BREAK_SPACES, TYPOGRAPHIC_QUOTES, plain_quotes
 from reflectassist.markers import find_markers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,9 @@ def test_plain_quotes_keeps_length_and_other_characters():
     assert len(plain) == len(text)
     assert plain_quotes("no quotes here — at all") == "no quotes here — at all"
     assert set(TYPOGRAPHIC_QUOTES.values()) == {"'", '"'}
+    # plain_quotes and plain_spaces return an ASCII text at once: every character they
+    # change must be outside ASCII
+    assert not any(c.isascii() for c in (*TYPOGRAPHIC_QUOTES, *NO_BREAK_SPACES))
 
 
 @given(st.text(alphabet=st.sampled_from("ab '\"’‘“”ʼ.\n")))

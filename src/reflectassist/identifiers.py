@@ -39,8 +39,6 @@ from spacy.tokens import Doc
 
 from .lexicon import (
     FOLD_TRAPS,
-    NO_BREAK_SPACES,
-    TYPOGRAPHIC_QUOTES,
     alternation,
     load_data,
     plain_quotes,
@@ -1672,10 +1670,6 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
-# plain_quotes and plain_spaces change only these characters: is an ASCII text plain already?
-_ASCII_IS_PLAIN = not any(c.isascii() for c in (*TYPOGRAPHIC_QUOTES, *NO_BREAK_SPACES))
-
-
 def find_identifiers(text: str) -> list[dict]:
     """Personal identifiers in ``text``, sorted and non-overlapping.
 
@@ -1686,9 +1680,7 @@ def find_identifiers(text: str) -> list[dict]:
     """
     if not text:
         return []
-    shown = text
-    if not (text.isascii() and _ASCII_IS_PLAIN):
-        text = plain_spaces(plain_quotes(text))
+    shown, text = text, plain_spaces(plain_quotes(text))
     lex = lexicon()
     view = TextView(text, lex)
     names = NameFinder(view)

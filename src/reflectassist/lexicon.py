@@ -33,7 +33,10 @@ _TYPOGRAPHIC_RE = re.compile("[" + "".join(TYPOGRAPHIC_QUOTES) + "]")
 
 
 def plain_quotes(text: str) -> str:
-    """``text`` with typographic quotation marks and apostrophes made plain (same length)."""
+    """``text`` with typographic quotation marks and apostrophes made plain (same length).
+    They are all outside ASCII, so an ASCII text (most of them) is returned at once."""
+    if text.isascii():
+        return text
     return text.translate(_PLAIN) if _TYPOGRAPHIC_RE.search(text) else text
 
 
@@ -62,7 +65,9 @@ _NO_BREAK_RE = re.compile("[" + "".join(NO_BREAK_SPACES) + "]")
 
 
 def plain_spaces(text: str) -> str:
-    """``text`` with no-break spaces made plain (same length)."""
+    """``text`` with no-break spaces made plain (same length); an ASCII text has none."""
+    if text.isascii():
+        return text
     return text.translate(_SPACES) if _NO_BREAK_RE.search(text) else text
 
 
