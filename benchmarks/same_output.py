@@ -2,6 +2,7 @@
 
     python benchmarks/same_output.py --write /tmp/before.jsonl   # before the change
     python benchmarks/same_output.py --check /tmp/before.jsonl   # after it: exit 1 on a difference
+    python benchmarks/same_output.py --check /tmp/before.jsonl --jobs 2   # the --jobs path
 
 The documents are every text of corpora/depth/*.jsonl and corpora/notes/*.jsonl, the
 examples, and the same texts cut at odd places (mid-word, mid-sentence), so edge cases of
@@ -55,6 +56,8 @@ def main() -> int:
     group = ap.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", type=Path, help="write the snapshot here")
     group.add_argument("--check", type=Path, help="compare with this snapshot")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes, as the CLI's --jobs "
+                    "(default 1)")
     args = ap.parse_args()
 
     from reflectassist.analysis import Source, analyse
@@ -64,7 +67,7 @@ def main() -> int:
     docs = documents()
     t0 = time.perf_counter()
     lines = [json.dumps(r, sort_keys=True, ensure_ascii=False)
-             for r in analyse(nlp, (Source(p, t) for p, t in docs))]
+             for r in analyse(nlp, (Source(p, t) for p, t in docs), n_process=args.jobs)]
     print(f"same_output: {len(lines)} documents analysed in {time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
     if args.write:

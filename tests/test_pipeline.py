@@ -342,3 +342,40 @@ def test_jobs_work_with_the_spawn_start_method(model_path, tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     same, errors = json.loads(out.stdout.strip().splitlines()[-1])
     assert same and errors == [None] * 6
+
+
+def test_result_carrier_packs_the_result_for_worker_processes(nlp):
+    """Asked to pack (as analyse() does for ``--jobs``), the last component returns an empty
+    Doc carrying the analysed Doc's result, which survives the bytes round trip that spaCy's
+    multiprocessing makes; not asked, it leaves the Doc alone."""
+    from spacy.tokens import Doc
+
+    from reflectassist.analysis import RESULT_PIPE, doc_to_result, result_of
+
+    text = ("I felt anxious before the review because I had missed a deadline. "
+            "Feedback: your notes were clear. Target: finish the audit by 3 June.")
+    full = nlp(text)
+    assert len(full) > 0 and full._.result is None
+    expected = doc_to_result(full, "a.txt")
+    packed = nlp(text, component_cfg={RESULT_PIPE: {"pack": True}})
+    assert len(packed) == 0 and packed.text == ""
+    back = Doc(nlp.vocab).from_bytes(packed.to_bytes())
+    assert result_of(back, "a.txt") == expected
+    assert len(packed.to_bytes()) * 2 < len(full.to_bytes())
+    assert result_of(full, "a.txt") == expected
+
+
+def test_a_pipeline_saved_without_the_result_carrier_still_loads_with_it(nlp, tmp_path):
+    from reflectassist.analysis import RESULT_PIPE, analyse
+    from reflectassist.pipeline import load_pipeline
+    from reflectassist.source import Source
+
+    nlp.to_disk(tmp_path / "p")
+    old = load_pipeline(tmp_path / "p")
+    old.remove_pipe(RESULT_PIPE)
+    old.to_disk(tmp_path / "old")
+    reloaded = load_pipeline(tmp_path / "old")
+    assert reloaded.pipe_names[-1] == RESULT_PIPE
+    src = [Source(f"d{i}.txt", f"Entry {i}. I felt unsure, so I asked my mentor.")
+           for i in range(3)]
+    assert list(analyse(reloaded, src, n_process=2)) == list(analyse(nlp, src))

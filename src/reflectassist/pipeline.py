@@ -13,7 +13,7 @@ from spacy.symbols import ORTH
 PIPE_NAMES = ("reflectassist_segmenter", "reflectassist_markers", "reflectassist_identifiers",
               "reflectassist_kind",
               "reflectassist_elements", "reflectassist_depth", "reflectassist_feedback",
-              "reflectassist_targets", "reflectassist_suggestions")
+              "reflectassist_targets", "reflectassist_suggestions", "reflectassist_result")
 MODEL_DIRNAME = "reflectassist_pipeline"
 SPECIAL_CASES = ("approx.", "w/c", "a.m.", "p.m.", "e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.",
                  "Ms.", "Prof.", "obs.", "pt.", "No.")
@@ -27,6 +27,7 @@ def _register_factories() -> None:
     """Import the component modules so their factories are registered even when the
     package is used without its entry points (e.g. from a source checkout)."""
     from . import (  # noqa: F401
+        analysis,
         depth,
         elements,
         feedback,
@@ -114,6 +115,8 @@ def load_pipeline(path: str | Path | None = None) -> Language:
             f"no trained pipeline at {target}; run `reflectassist train` or pass --model"
         )
     nlp = spacy.load(target)
+    if "reflectassist_result" not in nlp.pipe_names:  # saved before the component existed
+        nlp.add_pipe("reflectassist_result")
     from .segmenter import TextKeepingTokenizer
 
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
