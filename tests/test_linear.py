@@ -229,3 +229,30 @@ def test_element_rows_leave_out_a_context_the_model_does_not_read(nlp):
     assert with_context[1, 1] == "I felt anxious. Next time I will ask." and without[1, 1] == ""
     np.testing.assert_array_equal(model.predict_proba(with_context),
                                   model.predict_proba(without))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=12), st.integers(1, 9),
+       st.integers(1, 4), st.randoms(use_true_random=False))
+def test_products_summed_piece_by_piece_equal_one_pass(nonzeros, piece, width, rnd):
+    """``_add_products`` multiplies out at most ``MAX_PRODUCTS`` non-zeros at a time (a
+    batch's character n-grams made a 16 MB temporary); every row's sum is exactly the one
+    pass's, rows without non-zeros included."""
+    from reflectassist import linear
+
+    rows = np.repeat(np.arange(len(nonzeros)), nonzeros)
+    if not len(rows):
+        return
+    coef = np.array([[rnd.uniform(-2, 2) for _ in range(width)] for _ in range(30)])
+    index = np.array([rnd.randrange(30) for _ in rows])
+    v = np.array([rnd.uniform(0, 1) for _ in rows])
+    starts, present = linear._row_starts(rows)
+    one_pass = np.full((len(nonzeros), width), 0.5)
+    one_pass[present] += np.add.reduceat(coef[index] * v[:, None], starts, axis=0)
+    pieces = np.full((len(nonzeros), width), 0.5)
+    old, linear.MAX_PRODUCTS = linear.MAX_PRODUCTS, piece
+    try:
+        linear._add_products(pieces, coef, index, v, starts, present)
+    finally:
+        linear.MAX_PRODUCTS = old
+    np.testing.assert_array_equal(pieces, one_pass)

@@ -314,9 +314,11 @@ def _row_starts(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class _RecentCounts:
     """The n-gram counts of the last few batches, keyed by the batch's texts: the element
     tagger and the feedback detector read the same sentences, and the specificity, flag and
-    SMART models the same comments and targets, so each batch is counted once for all."""
+    SMART models the same comments and targets, so each batch is counted once for all.
+    Those readers come one after another, so a few entries are enough; more kept the
+    previous batch's sentence counts (~10 MB for 64 documents) alive beside the next's."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 4) -> None:
         self.size = size
         self.items: dict[tuple, _Counts] = {}
 
@@ -478,6 +480,27 @@ def rounded(values: np.ndarray, digits: int = 4) -> list:
     return out.tolist()
 
 
+# Non-zero features multiplied out at once at most: coefficient rows times values are summed
+# per row piece by piece, so the temporary stays small (a batch of 64 documents has ~220,000
+# character n-grams, which times the element tagger's 9 outputs was a 16 MB temporary).
+MAX_PRODUCTS = 16384
+
+
+def _add_products(out: np.ndarray, coef: np.ndarray, index: np.ndarray, v: np.ndarray,
+                  starts: np.ndarray, present: np.ndarray) -> None:
+    """``out[row] += sum of coef[index] * v`` over each row's non-zeros (rows begin at
+    ``starts``), in pieces of whole rows of about ``MAX_PRODUCTS`` non-zeros; each row's sum
+    is the same as in one pass."""
+    cuts = np.searchsorted(starts, np.arange(MAX_PRODUCTS, len(index), MAX_PRODUCTS))
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(starts)], strict=True):
+        if a == b:
+            continue
+        lo, hi = starts[a], starts[b] if b < len(starts) else len(index)
+        contrib = np.take(coef, index[lo:hi], axis=0)  # faster than coef[index]
+        contrib *= v[lo:hi, None]
+        out[present[a:b]] += np.add.reduceat(contrib, starts[a:b] - lo, axis=0)
+
+
 # Rows scored in one pass at most: a pass holds every n-gram of its rows times the model's
 # outputs (a 4 MB document's 36,000 sentences took 1.2 GB in the element tagger at once).
 MAX_ROWS = 2048
@@ -522,9 +545,7 @@ class LinearModel:
                     continue
                 index = c + part["offset"]
                 starts, present = _row_starts(r)
-            contrib = np.take(coef, index, axis=0)  # faster than coef[index]
-            contrib *= v[:, None]
-            out[present] += np.add.reduceat(contrib, starts, axis=0)
+            _add_products(out, coef, index, v, starts, present)
         return out
 
     def predict_proba(self, rows: Any) -> np.ndarray:
