@@ -17,11 +17,16 @@ count for every measurement. Measured:
   batch size, the floor any spaCy pipeline pays; and the time ratio full / bare; with
   ``--jobs`` above 1 also bare tokenization in one process (spaCy's multiprocessing makes
   bare tokenization slower, so that is the fastest floor) and the ratio to it;
+- each of these in its own fresh process, ``--rounds`` times (default 3), the measurements
+  of a round in turn and every other round in reverse order, so that a machine slowing
+  down or speeding up during the run weighs on all of them alike; the medians are reported
+  (and ratios of medians), with every run's time;
 - time per component: one process, stage by stage over all the documents (the tokenizer,
   then each component's ``pipe`` or ``__call__`` exactly as ``nlp.pipe`` would call it,
   then ``doc_to_result``), so no stage's time leaks into another's;
 - peak RSS (``ru_maxrss``, and for the workers ``RUSAGE_CHILDREN``) of a fresh subprocess
-  that loads the pipeline and analyses the same N texts streamed from a temporary file;
+  that loads the pipeline and analyses the same N texts streamed from a temporary file, and
+  (Linux) the peak of its and its workers' proportional set sizes summed, sampled;
 - cold start: wall time of ``reflectassist check <example>`` and ``reflectassist --help``
   in fresh processes (median of --repeats), the phases of the check path, and the top 10
   imports by cumulative time from ``python -X importtime`` on the check path.
@@ -40,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,6 +160,123 @@ def maxrss_mib(who: int) -> float:
     return rss / MiB if sys.platform == "darwin" else rss / 1024  # bytes on macOS, else KiB
 
 
+def write_corpus(corpus: list[tuple[str, str]], folder: Path) -> Path:
+    f = folder / "corpus.jsonl"
+    with open(f, "w", encoding="utf-8") as fh:
+        for p, t in corpus:
+            fh.write(json.dumps({"path": p, "text": t}) + "\n")
+    return f
+
+
+def read_corpus(corpus_file: Path) -> Iterator[tuple[str, str]]:
+    with open(corpus_file, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            yield rec["path"], rec["text"]
+
+
+def child(*args: str) -> dict:
+    """Run this script with ``args`` in a fresh process; its last line of output, as JSON."""
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"throughput: {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def time_child(what: str, corpus_file: Path, jobs: int, batch_size: int) -> None:
+    """Runs in a fresh process: time the full analysis (``what`` = full, after loading the
+    pipeline and a warm-up) or bare tokenization (bare) of the texts in corpus_file."""
+    corpus = list(read_corpus(corpus_file))
+    out: dict = {}
+    if what == "full":
+        from reflectassist.analysis import Source, analyse
+        from reflectassist.pipeline import load_pipeline
+
+        t0 = time.perf_counter()
+        nlp = load_pipeline()
+        out["load_s"] = time.perf_counter() - t0
+        for _ in analyse(nlp, (Source(p, t) for p, t in corpus[:8])):  # warm-up, lazy data
+            pass
+        out["seconds"] = measure_full(nlp, corpus, jobs, batch_size)
+    else:
+        out["seconds"] = measure_bare(corpus, jobs, batch_size)
+    print(json.dumps(out))
+
+
+def measure_rounds(corpus_file: Path, jobs: int, batch_size: int, rounds: int,
+                   log) -> dict[tuple[str, int], list[float]]:
+    """Seconds of every run of each measurement, each run in a fresh process; a round runs
+    each measurement once, every other round in reverse order."""
+    plan = [("full", jobs), ("bare", jobs)] + ([("bare", 1)] if jobs > 1 else [])
+    runs: dict[tuple[str, int], list[float]] = {m: [] for m in plan}
+    load: list[float] = []
+    for r in range(rounds):
+        for what, j in plan if r % 2 == 0 else plan[::-1]:
+            name = "full analysis" if what == "full" else "bare tokenization"
+            log(f"round {r + 1}/{rounds}: {name}, {j} process{'es' if j > 1 else ''}")
+            got = child("--time-child", what, "--corpus-file", str(corpus_file), "--jobs",
+                        str(j), "--batch-size", str(batch_size))
+            runs[(what, j)].append(got["seconds"])
+            if "load_s" in got:
+                load.append(got["load_s"])
+    runs[("load", 1)] = load
+    return runs
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size of a process (Linux): its private pages plus its share of the
+    pages it shares, so the figures of a parent and its forked workers add up."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+class PeakPss:
+    """Samples the summed PSS of this process and its children every ``every`` seconds in a
+    thread (Linux only; ``peak`` stays None elsewhere): the memory a ``--jobs`` run holds
+    at once, which the per-process peak RSS figures cannot add up to (forked workers share
+    the loaded models with the main process)."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        import threading
+
+        self.every, self.peak = every, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        if os.path.exists(f"/proc/{os.getpid()}/smaps_rollup"):
+            self._thread.start()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self.every):
+            total = pss_mib(me) + sum(pss_mib(c) for c in children_of(me))
+            self.peak = max(self.peak or 0.0, total)
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        return self.peak
+
+
 def rss_child(corpus_file: Path, jobs: int, batch_size: int) -> None:
     """Runs in a fresh process: load, analyse the texts streamed from corpus_file, report."""
     out = {"start_mib": maxrss_mib(resource.RUSAGE_SELF)}
@@ -164,32 +287,25 @@ def rss_child(corpus_file: Path, jobs: int, batch_size: int) -> None:
     out["after_load_mib"] = maxrss_mib(resource.RUSAGE_SELF)
 
     def sources():
-        with open(corpus_file, encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                yield Source(rec["path"], rec["text"])
+        for path, text in read_corpus(corpus_file):
+            yield Source(path, text)
 
     n = 0
+    sampler = PeakPss()
     t0 = time.perf_counter()
     for _ in analyse(nlp, sources(), batch_size=batch_size, n_process=jobs):
         n += 1
     out["seconds"] = round(time.perf_counter() - t0, 3)
+    out["peak_total_pss_mib"] = sampler.stop()
     out["docs"] = n
     out["after_analysis_mib"] = maxrss_mib(resource.RUSAGE_SELF)
     out["children_max_mib"] = maxrss_mib(resource.RUSAGE_CHILDREN) if jobs > 1 else None
     print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}))
 
 
-def measure_rss(corpus, jobs: int, batch_size: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="reflectassist-bench-") as tmp:
-        f = Path(tmp) / "corpus.jsonl"
-        with open(f, "w", encoding="utf-8") as fh:
-            for p, t in corpus:
-                fh.write(json.dumps({"path": p, "text": t}) + "\n")
-        proc = subprocess.run([sys.executable, __file__, "--rss-child", str(f), "--jobs",
-                               str(jobs), "--batch-size", str(batch_size)],
-                              capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def measure_rss(corpus_file: Path, jobs: int, batch_size: int) -> dict:
+    return child("--rss-child", str(corpus_file), "--jobs", str(jobs), "--batch-size",
+                 str(batch_size))
 
 
 # ----------------------------------------------------------------------------- start-up
@@ -312,7 +428,7 @@ def measure_startup(example: Path, repeats: int) -> dict:
 
 def fmt_rate(label: str, r: dict) -> str:
     return (f"  {label:<34}{r['seconds']:>9.2f}{r['docs_per_s']:>11.1f}"
-            f"{r['words_per_s']:>12,.0f}")
+            f"{r['words_per_s']:>12,.0f}   runs {', '.join(f'{x:.2f}' for x in r['runs_s'])}")
 
 
 def print_table(res: dict) -> None:
@@ -321,8 +437,9 @@ def print_table(res: dict) -> None:
           f"({c['words'] / c['docs']:.0f}/doc) from {c['source']}; jobs {res['jobs']}, "
           f"batch size {res['batch_size']}; {res['cpus']} CPUs, Python {res['python']}, "
           f"spaCy {res['spacy']}")
-    print(f"  load_pipeline() in this process (spaCy already imported): {res['load_s']:.2f} s")
-    print(f"  {'':<34}{'seconds':>9}{'docs/s':>11}{'words/s':>12}")
+    print(f"  load_pipeline() (median, fresh processes): {res['load_s']:.2f} s")
+    print(f"  median of {res['rounds']} fresh-process runs each")
+    print(f"  {'':<34}{'seconds':>9}{'docs/s':>11}{'words/s':>12}   (seconds of each run)")
     print(fmt_rate("full analysis (analyse())", res["full"]))
     print(fmt_rate('bare tokenizer (spacy.blank("en"))', res["bare"]))
     print(f"  full / bare time ratio: {res['full_over_bare']:.1f}x "
@@ -349,6 +466,9 @@ def print_table(res: dict) -> None:
               f"{r['seconds']:.1f} s): start {r['start_mib']:.0f} MiB, after load "
               f"{r['after_load_mib']:.0f} MiB, after analysis {r['after_analysis_mib']:.0f} MiB"
               f"{kids}")
+        if r.get("peak_total_pss_mib") is not None:
+            print(f"  peak PSS of the process{' and its workers' if res['jobs'] > 1 else ''} "
+                  f"together (sampled every 0.25 s): {r['peak_total_pss_mib']:.0f} MiB")
     if res.get("startup"):
         s = res["startup"]
         ex = Path(res["example"]).relative_to(ROOT) if Path(res["example"]).is_relative_to(
@@ -397,7 +517,11 @@ def main() -> None:
     ap.add_argument("--no-startup", action="store_true", help="skip the cold-start figures")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of "
                     "the table")
+    ap.add_argument("--rounds", type=int, default=3, help="fresh-process runs of each "
+                    "throughput measurement, medians reported (default 3)")
     ap.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--time-child", choices=("full", "bare"), help=argparse.SUPPRESS)
+    ap.add_argument("--corpus-file", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_child:
@@ -406,8 +530,11 @@ def main() -> None:
     if args.startup_child:
         startup_child(args.startup_child)
         return
-    if args.n < 1 or args.jobs < 1 or args.batch_size < 1:
-        ap.error("--n, --jobs and --batch-size must be at least 1")
+    if args.time_child:
+        time_child(args.time_child, args.corpus_file, args.jobs, args.batch_size)
+        return
+    if min(args.n, args.jobs, args.batch_size, args.rounds) < 1:
+        ap.error("--n, --jobs, --batch-size and --rounds must be at least 1")
 
     def log(msg: str) -> None:
         print(f"[throughput] {msg}", file=sys.stderr, flush=True)
@@ -419,38 +546,40 @@ def main() -> None:
                             "corpora/depth + corpora/notes"},
                  "jobs": args.jobs, "batch_size": args.batch_size, "cpus": os.cpu_count(),
                  "python": sys.version.split()[0], "example": str(args.example.resolve())}
-    if not args.no_rss:
-        # first, while this process is still small: Linux carries ru_maxrss over fork and
-        # exec, so a child started after the pipeline is loaded here would report our peak
-        log("peak RSS in a fresh subprocess")
-        res["rss"] = measure_rss(corpus, args.jobs, args.batch_size)
+    with tempfile.TemporaryDirectory(prefix="reflectassist-bench-") as tmp:
+        corpus_file = write_corpus(corpus, Path(tmp))
+        if not args.no_rss:
+            # first, while this process is still small: Linux carries ru_maxrss over fork
+            # and exec, so a child started after a pipeline is loaded here would report it
+            log("peak RSS in a fresh subprocess")
+            res["rss"] = measure_rss(corpus_file, args.jobs, args.batch_size)
+        runs = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds, log)
+
+    def timed(key: tuple[str, int]) -> tuple[float, dict]:
+        seconds = statistics.median(runs[key])
+        return seconds, {**rate(len(corpus), n_words, seconds),
+                         "runs_s": [round(x, 3) for x in runs[key]]}
+
+    res["rounds"] = args.rounds
+    res["load_s"] = round(statistics.median(runs[("load", 1)]), 3)
+    full_s, res["full"] = timed(("full", args.jobs))
+    bare_s, res["bare"] = timed(("bare", args.jobs))
+    res["full_over_bare"] = round(full_s / bare_s, 2)
+    if args.jobs > 1:  # spaCy's multiprocessing slows bare tokenization: compare with both
+        bare1_s, res["bare_one_process"] = timed(("bare", 1))
+        res["full_over_bare_one_process"] = round(full_s / bare1_s, 2)
 
     import spacy
 
-    from reflectassist.analysis import Source, analyse
-    from reflectassist.pipeline import load_pipeline
-
     res["spacy"] = spacy.__version__
-    t0 = time.perf_counter()
-    nlp = load_pipeline()
-    res["load_s"] = round(time.perf_counter() - t0, 3)
-    for _ in analyse(nlp, (Source(p, t) for p, t in corpus[:8])):  # warm-up, lazy data
-        pass
-
-    log(f"full analysis of {len(corpus)} docs (jobs {args.jobs})")
-    full_s = measure_full(nlp, corpus, args.jobs, args.batch_size)
-    res["full"] = rate(len(corpus), n_words, full_s)
-    log("bare tokenization")
-    bare_s = measure_bare(corpus, args.jobs, args.batch_size)
-    res["bare"] = rate(len(corpus), n_words, bare_s)
-    res["full_over_bare"] = round(full_s / bare_s, 2)
-    if args.jobs > 1:  # spaCy's multiprocessing slows bare tokenization: compare with both
-        log("bare tokenization, one process")
-        bare1_s = measure_bare(corpus, 1, args.batch_size)
-        res["bare_one_process"] = rate(len(corpus), n_words, bare1_s)
-        res["full_over_bare_one_process"] = round(full_s / bare1_s, 2)
     if not args.no_breakdown:
+        from reflectassist.analysis import Source, analyse
+        from reflectassist.pipeline import load_pipeline
+
         log("per-component breakdown (one process)")
+        nlp = load_pipeline()
+        for _ in analyse(nlp, (Source(p, t) for p, t in corpus[:8])):  # warm-up, lazy data
+            pass
         res["components"] = [(k, round(v, 3)) for k, v in
                              breakdown(nlp, corpus, args.batch_size)]
         res["components_reference_s"] = round(full_s, 3) if args.jobs == 1 else None
