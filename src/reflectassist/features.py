@@ -139,8 +139,11 @@ def sentence_features(doc: Doc) -> SentenceFeatures:
 
 def text_rows(texts: list[str]) -> np.ndarray:
     """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
-    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
-                     [text_features(t) for t in texts])
+    stripped = [strip_bullet(t) for t in texts]
+    # text_features(t), given the stripped text it would strip again
+    feats = [features_of(t, shared_markers(t), 0, len(t), stripped=s)
+             for t, s in zip(texts, stripped, strict=True)]
+    return make_rows(stripped, [""] * len(texts), feats)
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:

@@ -19,6 +19,13 @@ from .lexicon import alternation, load_data, plain_quotes
 from .segmenter import text_of
 
 INITIALS_RE = re.compile(r"(?<![\w'’&])([A-Z]{2,3})(?![\w&])")
+# Where an INITIALS_RE match can start: two capitals. The lookbehind that leads INITIALS_RE
+# keeps ``re`` from skipping ahead to a capital, so scanning with it tried the lookbehind at
+# every character; scanning for this and trying INITIALS_RE only there is ~3x faster.
+_TWO_CAPITALS_RE = re.compile(r"[A-Z][A-Z]")
+_NOT_BEFORE_NAME = re.compile(r"[\w'’]")
+_NOT_AFTER_NAME = re.compile(r"[\w&]")
+_WORD_CHAR = re.compile(r"\w")
 FIRST_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 SUPERVISEE_KEY = "reflectassist.supervisee"
 MIN_MENTIONS = 3
@@ -42,6 +49,16 @@ def _patterns() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     return stop, report, self_report
 
 
+def initials(text: str) -> list[str]:
+    """``INITIALS_RE.findall(text)``, faster. A match starts a word (its lookbehind refuses a
+    word character before it) and is the whole word, so it starts where two capitals start
+    and no scan for two capitals can step over it: the capitals before it, if any, end
+    before a non-word character."""
+    match = INITIALS_RE.match  # its lookbehind sees the text before ``pos``
+    return [m.group(1) for c in _TWO_CAPITALS_RE.finditer(text)
+            if (m := match(text, c.start())) is not None]
+
+
 def supervisee(doc: Doc) -> str | None:
     """The person the document names most often (at least three times), by initials or by a
     first name the identifier check found (``Doc._.identifiers``; titled names such as
@@ -50,7 +67,7 @@ def supervisee(doc: Doc) -> str | None:
     if SUPERVISEE_KEY in doc.user_data:
         return doc.user_data[SUPERVISEE_KEY]
     stop = _patterns()[0]
-    counts = Counter(m for m in INITIALS_RE.findall(text_of(doc)) if m not in stop)
+    counts = Counter(m for m in initials(text_of(doc)) if m not in stop)
     found = doc._.identifiers if Doc.has_extension("identifiers") else None
     counts.update(i["text"] for i in found or []
                   if i["type"] == "NAME" and FIRST_NAME_RE.fullmatch(i["text"]))
@@ -60,12 +77,23 @@ def supervisee(doc: Doc) -> str | None:
     return who
 
 
-@lru_cache(maxsize=256)
-def _name_patterns(who: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(any mention, possessive) of the supervisee's name, compiled once per name."""
-    name = re.escape(who)
-    return (re.compile(rf"(?<![\w'’]){name}(?![\w&])"),
-            re.compile(rf"(?<![\w'’]){name}['’]s\b"))
+def _name_at(text: str, who: str, possessive: bool = False) -> bool:
+    """Does ``text`` name ``who`` (ASCII letters and hyphens): not after a word character or
+    apostrophe, and not before a word character or "&" (``possessive``: before "'s" or "’s"
+    and a word boundary)? The same as searching ``(?<![\\w'’])who(?![\\w&])`` (or
+    ``(?<![\\w'’])who['’]s\\b``), without compiling two regexes for each new name
+    (~0.2 ms each): most sentences do not hold the name at all."""
+    n, at = len(who), text.find(who)
+    while at >= 0:
+        end = at + n
+        if at == 0 or _NOT_BEFORE_NAME.match(text, at - 1) is None:
+            if not possessive:
+                if _NOT_AFTER_NAME.match(text, end) is None:
+                    return True
+            elif text.startswith(("'s", "’s"), end) and _WORD_CHAR.match(text, end + 2) is None:
+                return True
+        at = text.find(who, at + 1)
+    return False
 
 
 def person_features(text: str, who: str | None) -> dict[str, float]:
@@ -74,10 +102,9 @@ def person_features(text: str, who: str | None) -> dict[str, float]:
     _, report, self_report = _patterns()
     feats: dict[str, float] = {}
     m = report.match(text)
-    mention_rx = _name_patterns(who)[0] if who else None
-    if who and mention_rx:
-        feats["p_sv_mention"] = float(mention_rx.search(text) is not None)
-        feats["p_sv_possessive"] = float(_name_patterns(who)[1].search(text) is not None)
+    if who:
+        feats["p_sv_mention"] = float(_name_at(text, who))
+        feats["p_sv_possessive"] = float(_name_at(text, who, possessive=True))
         if text.startswith(who + " "):
             feats["p_sv_subject"] = 1.0
             rest = ADVERB_RE.sub("", text[len(who) + 1:].lstrip())
@@ -91,6 +118,6 @@ def person_features(text: str, who: str | None) -> dict[str, float]:
         feats["p_other_report"] = 1.0
         about = text[m.end():]
         pronoun = PRONOUN_RE.search(about) is not None
-        named = mention_rx is not None and mention_rx.search(about) is not None
+        named = bool(who) and _name_at(about, who)
         feats["p_other_report_about_sv"] = float(named or pronoun)
     return feats
