@@ -25,6 +25,7 @@ FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", re.IGNORE
 # FIRST_PERSON only ever matches a whole \w run ("i'm" is found as "i"), so in ASCII text it
 # counts the lower-cased runs in this set
 FIRST_PERSON_WORDS = frozenset({"i", "me", "my", "myself"})
+FIRST_PERSON_BYTES = frozenset(w.encode() for w in FIRST_PERSON_WORDS)
 WORD = re.compile(r"[A-Za-z']+")
 WORD_RUN = re.compile(r"\w+")
 PROSE_TITLE = re.compile(r"[.!?]\s")
@@ -60,13 +61,44 @@ def _cue_index() -> dict[str, tuple[tuple[str, re.Pattern[str], frozenset[str]],
     return {first: tuple(cues) for first, cues in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _byte_cue_index() -> dict[bytes, tuple[tuple[str, re.Pattern[str], frozenset[bytes]], ...]]:
+    """:func:`_cue_index` with the runs as ASCII bytes, for the runs :func:`_ascii_runs`
+    finds; a cue with a non-ASCII run is filed under b"" (always searched)."""
+    index: dict[bytes, list[tuple[str, re.Pattern[str], frozenset[bytes]]]] = {}
+    for first, cues in _cue_index().items():
+        for kind, rx, rest in cues:
+            if first.isascii() and all(r.isascii() for r in rest):
+                key, runs = first.encode(), frozenset(r.encode() for r in rest)
+            else:
+                key, runs = b"", frozenset()
+            index.setdefault(key, []).append((kind, rx, runs))
+    return {first: tuple(cues) for first, cues in index.items()}
+
+
+# ASCII word characters ([A-Za-z0-9_], as \w in ASCII) kept, every other byte a space
+_RUN_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else 32
+                   for b in range(256))
+
+
+def _ascii_runs(low: str) -> list[bytes]:
+    """The maximal runs of ASCII word characters of ``low``, as bytes: for ASCII text
+    exactly ``WORD_RUN.findall(low)``, otherwise every \\w run made of ASCII characters
+    and some pieces of the others. A bytes translate and split is several times faster
+    than the regex (non-ASCII characters encode to bytes >= 0x80, which become spaces)."""
+    return low.encode("utf-8", "surrogatepass").translate(_RUN_BYTES).split()
+
+
 def detect_kind(text: str) -> str:
     low = text.lower()
-    runs = WORD_RUN.findall(low)
+    # a whole-word match of a cue makes each of its \w runs a whole \w run of the text;
+    # those made of ASCII characters are all among these runs, so a cue whose runs are not
+    # cannot match (the pattern decides)
+    runs = _ascii_runs(low)
     present = set(runs)
-    present.add("")  # cues without any \w run (none today) are always searched
+    present.add(b"")  # cues without any ASCII \w run are always searched
     scores = {k: 0.0 for k in KINDS}
-    index = _cue_index()
+    index = _byte_cue_index()
     for first in present.intersection(index):
         for kind, rx, rest in index[first]:
             if rest <= present and rx.search(low):
@@ -88,11 +120,14 @@ def detect_kind(text: str) -> str:
     return best[0] if best[1] >= 2.0 else "reflective_entry"
 
 
-def _rarely_first_person(text: str, low_runs: list[str]) -> bool:
+def _rarely_first_person(text: str, low_runs: list[str] | list[bytes]) -> bool:
     """Are fewer than 1% of the words first person?  ``low_runs``: \\w runs of the lower-cased
-    text.  The words are only counted when the answer depends on their number."""
+    text (str, or ASCII bytes as :func:`_ascii_runs` gives them; only read when the text is
+    ASCII).  The words are only counted when the answer depends on their number."""
     if text.isascii():  # no case-folding surprises (such as "ı" matching "i")
-        first_person = sum(map(FIRST_PERSON_WORDS.__contains__, low_runs))
+        words = FIRST_PERSON_BYTES if low_runs and isinstance(low_runs[0], bytes) else \
+            FIRST_PERSON_WORDS
+        first_person = sum(map(words.__contains__, low_runs))
     else:
         first_person = len(FIRST_PERSON.findall(text))
     if not first_person:

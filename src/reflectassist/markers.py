@@ -534,7 +534,13 @@ def count_in(markers: Sequence[list], start: int, end: int) -> dict[str, int]:
 
 
 def markers_in(doc: Doc, start: int, end: int, categories: set[str] | None = None) -> list[list]:
-    markers = doc._.markers or []
+    """The markers fully inside ``[start, end)`` of ``doc.text`` (of ``categories``)."""
+    return markers_within(doc._.markers or [], start, end, categories)
+
+
+def markers_within(markers: Sequence[list], start: int, end: int,
+                   categories: set[str] | None = None) -> list[list]:
+    """The sorted ``markers`` fully inside ``[start, end)`` (of ``categories``)."""
     out = []
     for i in range(bisect.bisect_left(markers, [start]), len(markers)):
         m = markers[i]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -189,41 +189,70 @@ class Segmenter:
             return doc
         text = plain_quotes(text_of(doc))  # for matching only: rows hold offsets
         starts = _sentence_starts(text, self._abbrevs)
-        # token attributes as one array: iterating the Doc builds a Token object per token
-        attrs = doc.to_array([IDX, IS_SPACE, LENGTH]).astype("int64")
-        flags = _start_flags(attrs[:, 0], attrs[:, 1].astype(bool), starts)
+        # token offsets only, as one array (iterating the Doc builds a Token object per
+        # token); IS_SPACE and LENGTH are lexeme attributes, a cache miss per token, so
+        # whitespace is read from the text and sentence ends from the next sentence's start
+        idx = doc.to_array(IDX).astype("int64")
+        first = _first_tokens(idx, _is_space_at(text, idx), starts)
+        flags = numpy.full(len(idx), -1, dtype="int64")
+        flags[first] = 1
         # one from_array call: setting token.is_sent_start one by one is quadratic in spaCy
         doc.from_array([SENT_START], flags.astype("uint64"))
-        doc._.sentences = _records(text, attrs[:, 0], attrs[:, 2], flags[:, 0])
+        doc._.sentences = _records(text, idx, first)
         return doc
 
 
-def _start_flags(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]) -> numpy.ndarray:
-    """SENT_START column (1 or -1): the first token, the first non-space token, and every
-    non-space token with a sentence start at or before it and after the previous one."""
-    flags = numpy.full((len(idx), 1), -1, dtype="int32")
+@lru_cache(maxsize=1)
+def _space_table() -> numpy.ndarray:
+    """``str.isspace`` of every code point up to _SPACE_LIMIT (the last one is not a space;
+    no code point above U+3000 is, so larger ones are looked up there)."""
+    return numpy.array([chr(c).isspace() for c in range(_SPACE_LIMIT + 1)], dtype=bool)
+
+
+_SPACE_LIMIT = 0x3001
+
+
+def _is_space_at(text: str, idx: numpy.ndarray) -> numpy.ndarray:
+    """``token.is_space`` of the tokens starting at ``idx`` in ``text``, without reading a
+    lexeme per token: the tokenizer splits the text into runs of whitespace and of other
+    characters before anything else, so a token is whitespace iff its first character is."""
+    # code points as an array ("surrogatepass": lone surrogates are one code point too)
+    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    return _space_table()[numpy.minimum(codes[idx], _SPACE_LIMIT)]
+
+
+def _first_tokens(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]) -> numpy.ndarray:
+    """The sentences' first tokens, ascending: the first token, the first non-space token,
+    and every non-space token with a sentence start at or before it and after the previous
+    non-space token, i.e. for each start the first non-space token at or after it."""
+    opens = numpy.zeros(len(idx), dtype=bool)
+    opens[0] = True
     content = numpy.flatnonzero(~is_space)
     if len(content):
-        # how many starts lie at or before each non-space token: a start opens the token
-        # where this count goes up
-        seen = numpy.searchsorted(numpy.asarray(starts, dtype="int64"), idx[content],
-                                  side="right")
-        opens = numpy.empty(len(content), dtype=bool)
-        opens[0] = True
-        numpy.greater(seen[1:], seen[:-1], out=opens[1:])
-        flags[content[opens], 0] = 1
-    flags[0, 0] = 1
+        # per start, how many non-space tokens lie before it: the index of the one it opens
+        k = numpy.searchsorted(idx[content], numpy.asarray(starts, dtype="int64"), side="left")
+        opens[content[k[k < len(content)]]] = True
+        opens[content[0]] = True
+    return numpy.flatnonzero(opens)
+
+
+def _start_flags(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]) -> numpy.ndarray:
+    """SENT_START column (1 or -1) for :func:`_first_tokens`: the first token, the first
+    non-space token, and every non-space token with a sentence start at or before it and
+    after the previous one."""
+    flags = numpy.full((len(idx), 1), -1, dtype="int32")
+    flags[_first_tokens(idx, is_space, starts), 0] = 1
     return flags
 
 
-def _records(text: str, idx: numpy.ndarray, length: numpy.ndarray,
-             flags: numpy.ndarray) -> list[list]:
-    """The sentences' rows (see :func:`_sentence_rows`) from the token arrays, without
-    building Span objects."""
-    first = numpy.flatnonzero(flags == 1)  # the sentences' first tokens, as doc.sents splits
-    last = numpy.append(first[1:], len(idx)) - 1
-    return _sentence_rows(text, zip(idx[first].tolist(), (idx[last] + length[last]).tolist(),
-                                    strict=True))
+def _records(text: str, idx: numpy.ndarray, first: numpy.ndarray) -> list[list]:
+    """The sentences' rows (see :func:`_sentence_rows`) from the token offsets and the
+    sentences' first tokens, without building Span objects. A sentence is taken to end where
+    the next one starts: that adds at most the last token's trailing space, which the rows
+    strip anyway."""
+    bounds = idx[first].tolist()
+    bounds.append(len(text))
+    return _sentence_rows(text, zip(bounds, bounds[1:], strict=False))
 
 
 def _sentence_rows(text: str, spans: Iterable[tuple[int, int]]) -> list[list]:

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, SMART_CRITERIA
 from .feedback import opens_sentence
 from .lexicon import load_data
-from .markers import count_markers, markers_in
+from .markers import count_in, markers_within
 from .segmenter import text_of
 from .spans import Spans
 
@@ -51,22 +51,33 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
     communication" is a thin action plan, not a missing one); headings do not. A sentence
     holding a target found by the SMART step is an action plan ("1. JB to book the course
     by Friday" under "Agreed actions" reads as no element of the nine)."""
-    rows, elems = doc._.sentences or [], doc._.elements or []
+    u = doc._  # one Underscore object for the four reads: each ``doc._`` builds one
+    return _stages_present(u.sentences or [], u.elements or [], u.targets or [],
+                           u.markers or [], min_prob)
+
+
+def _stages_present(rows: list[list], elems: list[list], targets: list[dict],
+                    markers: list[list], min_prob: float = 0.3) -> dict[str, list[int]]:
+    """:func:`stages_present` on the Doc's extensions, read once by the caller."""
     row_starts = [r[0] for r in rows]
-    planned = {bisect_right(row_starts, t["start"]) - 1 for t in doc._.targets or []}
+    planned = {bisect_right(row_starts, t["start"]) - 1 for t in targets}
     # the cue markers only, and their starts: each sentence finds its own by bisection (as
     # markers.count_markers does, without counting every category of every sentence)
-    cues = [m for m in doc._.markers or [] if m[2] in CUE_STAGES]
+    cues = [m for m in markers if m[2] in CUE_STAGES]
     cue_starts = [m[0] for m in cues]
+    n_cues = len(cues)
     present: dict[str, list[int]] = {}
     for i, e in enumerate(elems):
-        if rows[i][3]:
+        row = rows[i]
+        if row[3]:
             continue
         stages = {GIBBS.get(e[0])}
         probs = e[1]
-        stages.update(stage for j, stage in ELEMENT_STAGES if probs[j] >= min_prob)
-        start, end = rows[i][0], rows[i][1]
-        for k in range(bisect_left(cue_starts, start), len(cues)):
+        for j, stage in ELEMENT_STAGES:  # a plain loop: cheaper than a generator here
+            if probs[j] >= min_prob:
+                stages.add(stage)
+        start, end = row[0], row[1]
+        for k in range(bisect_left(cue_starts, start), n_cues):
             m_start, m_end, category = cues[k]
             if m_start >= end:
                 break
@@ -74,16 +85,26 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
                 stages.update(CUE_STAGES[category])
         if i in planned:
             stages.add("action plan")
-        stages.discard(None)
-        for st in sorted(stages, key=GIBBS_STAGES.index):
-            present.setdefault(st, []).append(i)
+        # in stage order (every stage is one of GIBBS_STAGES; None, no stage, is left out):
+        # the order sorting by GIBBS_STAGES.index gave, without the sort
+        for st in GIBBS_STAGES:
+            if st in stages:
+                present.setdefault(st, []).append(i)
     return present
 
 
 def depth_suggestions(doc: Doc) -> list[dict]:
+    u = doc._
+    return _depth_suggestions(u.sentences or [], u.elements or [], u.depth, u.kind,
+                              u.targets or [], u.feedback or [], u.gibbs_present or {})
+
+
+def _depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
+                       kind: str | None, targets: list[dict], comments: list[dict],
+                       present: dict[str, list[int]]) -> list[dict]:
+    """:func:`depth_suggestions` on the Doc's extensions, read once by the caller."""
     texts = load_data("suggestions")
     out: list[dict] = []
-    rows, elems, depth = doc._.sentences or [], doc._.elements or [], doc._.depth
     if not rows or not depth:
         return out
     level = depth["level"]
@@ -92,11 +113,11 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     j = ELEMENTS.index(want)
     best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
     t = texts["depth_next"][str(level)]
-    if doc._.kind in REFLECTIVE_KINDS or level == 3:
+    if kind in REFLECTIVE_KINDS or level == 3:
         out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
                       t["prompt"], stage=None))
     # targets and feedback comments get their own advice (SMART, specificity)
-    own = Spans((t["start"], t["end"]) for t in (doc._.targets or []) + (doc._.feedback or []))
+    own = Spans((t["start"], t["end"]) for t in targets + comments)
     for i, e in enumerate(elems):
         start, end = rows[i][0], rows[i][1]
         if e[2] and not rows[i][3] and not any(
@@ -104,8 +125,7 @@ def depth_suggestions(doc: Doc) -> list[dict]:
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
-    if doc._.kind in REFLECTIVE_KINDS:
-        present = doc._.gibbs_present or {}
+    if kind in REFLECTIVE_KINDS:
         for k, stage in enumerate(GIBBS_STAGES):
             if stage in present:
                 continue
@@ -117,21 +137,28 @@ def depth_suggestions(doc: Doc) -> list[dict]:
     return out
 
 
-def _criticises(doc: Doc, start: int, end: int) -> bool:
+_PRAISE_SET, _CRITIQUE_SET = set(PRAISE_CUES), set(CRITIQUE_CUES)
+
+
+def _criticises(text: str, markers: list[list], start: int, end: int) -> bool:
     """Criticism or advice in words; a one-word suggestion verb only where it opens a
     sentence ("you kept it brief" is no advice, "Keep a diary" is), as for next-step
     evidence, and never inside a phrase of praise ("Keep it up!", "Keep up the good work")."""
-    text = text_of(doc)
-    praise = markers_in(doc, start, end, set(PRAISE_CUES))
+    praise = markers_within(markers, start, end, _PRAISE_SET)
     return any((m[2] != "suggestion" or " " in text[m[0]:m[1]] or opens_sentence(text, start, m[0]))
                and not any(p[0] <= m[0] and m[1] <= p[1] for p in praise)
-               for m in markers_in(doc, start, end, set(CRITIQUE_CUES)))
+               for m in markers_within(markers, start, end, _CRITIQUE_SET))
 
 
 def feedback_suggestions(doc: Doc) -> list[dict]:
+    u = doc._
+    return _feedback_suggestions(text_of(doc), u.feedback or [], u.markers or [])
+
+
+def _feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -> list[dict]:
+    """:func:`feedback_suggestions` on the Doc's extensions, read once by the caller."""
     texts = load_data("suggestions")
     out: list[dict] = []
-    comments = doc._.feedback or []
     praise = critique = 0
     for c in comments:
         lvl = c["specificity"]
@@ -143,9 +170,9 @@ def feedback_suggestions(doc: Doc) -> list[dict]:
             prompt = parts[0]["prompt"] if parts else ""
             out.append(_s("feedback", msg.strip(), c["start"], c["end"], base["severity"], prompt,
                           missing=missing))
-        counts = count_markers(doc, c["start"], c["end"])
+        counts = count_in(markers, c["start"], c["end"])  # = count_markers(doc, ...)
         praises = any(counts.get(cat) for cat in PRAISE_CUES)
-        criticises = _criticises(doc, c["start"], c["end"])
+        criticises = _criticises(text, markers, c["start"], c["end"])
         praise += praises and not criticises
         critique += criticises and not praises
     if len(comments) >= 3:
@@ -161,17 +188,24 @@ def feedback_suggestions(doc: Doc) -> list[dict]:
 
 
 def smart_suggestions(doc: Doc) -> list[dict]:
+    u = doc._
+    return _smart_suggestions(u.targets or [], u.sentences or [], u.kind)
+
+
+_SMART_NOTE_KINDS = REFLECTIVE_KINDS | {"supervision_note"}
+
+
+def _smart_suggestions(targets: list[dict], rows: list[list], kind: str | None) -> list[dict]:
+    """:func:`smart_suggestions` on the Doc's extensions, read once by the caller."""
     texts = load_data("suggestions")
     out: list[dict] = []
-    targets = doc._.targets or []
     for t in targets:
         for c in SMART_CRITERIA:
             if not t["smart"][c]["met"]:
                 m = texts["smart_missing"][c]
                 out.append(_s("smart", m["message"], t["start"], t["end"], "advice", m["prompt"],
                               criterion=c))
-    rows = doc._.sentences or []
-    if not targets and rows and doc._.kind in (REFLECTIVE_KINDS | {"supervision_note"}):
+    if not targets and rows and kind in _SMART_NOTE_KINDS:
         n = texts["no_targets"]
         out.append(_s("smart", n["message"], rows[-1][0], rows[-1][1], n["severity"], n["prompt"]))
     return out
@@ -182,10 +216,21 @@ class Suggester:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        # every extension read once: each ``doc._`` builds an Underscore object and each
+        # read goes through its __getattr__
+        u = doc._
+        elements = u.elements
+        rows, elems = u.sentences or [], elements or []
+        targets, comments, markers = u.targets or [], u.feedback or [], u.markers or []
+        kind = u.kind
         # stage -> indices of the sentences evidencing it; computed once, reused by the output
-        doc._.gibbs_present = stages_present(doc) if doc._.elements is not None else {}
-        doc._.suggestions = depth_suggestions(doc) + feedback_suggestions(doc) + \
-            smart_suggestions(doc)
+        present = _stages_present(rows, elems, targets, markers) \
+            if elements is not None else {}
+        u.gibbs_present = present
+        u.suggestions = \
+            _depth_suggestions(rows, elems, u.depth, kind, targets, comments, present) + \
+            _feedback_suggestions(text_of(doc), comments, markers) + \
+            _smart_suggestions(targets, rows, kind)
         return doc
 
 
