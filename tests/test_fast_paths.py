@@ -10,38 +10,20 @@ differs ("İ", "ı", "ſ", the Kelvin sign), digits, punctuation, "\\r\\n" and t
 from __future__ import annotations
 
 import inspect
-import json
 import re
 import sys
 from functools import cache
-from pathlib import Path
 
 import numpy
 import spacy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from corpus_texts import corpus_texts
 from reflectassist import KINDS, identifiers, kinds, segmenter, targets
 from reflectassist.lexicon import load_data, load_lexicon, plain_quotes, regex_fold
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
 # --------------------------------------------------------------------------- inputs
-
-
-@cache
-def corpus_texts() -> tuple[str, ...]:
-    """Every ``text`` of corpora/**/*.jsonl."""
-    texts = []
-    for f in sorted((ROOT / "corpora").rglob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str):
-                    texts.append(text)
-    assert len(texts) > 3000
-    return tuple(texts)
 
 
 @cache

@@ -9,16 +9,15 @@ hyphens, non-ASCII word characters and assorted gaps.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from functools import cache, lru_cache
-from pathlib import Path
 
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from corpus_texts import corpus_texts
 from reflectassist import feedback, people
 from reflectassist.features import (
     make_rows,
@@ -30,22 +29,6 @@ from reflectassist.features import (
 )
 from reflectassist.lexicon import load_data, plain_quotes
 from reflectassist.segmenter import text_of
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@cache
-def corpus_texts() -> tuple[str, ...]:
-    """Every ``text`` of corpora/**/*.jsonl."""
-    texts = []
-    for f in sorted((ROOT / "corpora").rglob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str):
-                    texts.append(text)
-    assert len(texts) > 1000
-    return tuple(texts)
 
 
 @cache

@@ -8,11 +8,9 @@ tokenizer (with its special cases) and by a blank English one.
 
 from __future__ import annotations
 
-import json
 import sys
 from bisect import bisect_left, bisect_right
 from functools import cache
-from pathlib import Path
 
 import numpy
 import spacy
@@ -20,23 +18,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from spacy.attrs import IDX, IS_SPACE, LENGTH
 
+from corpus_texts import corpus_texts
 from reflectassist import ELEMENTS, GIBBS, GIBBS_STAGES, kinds, segmenter, suggestions
 from reflectassist.lexicon import load_lexicon, plain_quotes
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@cache
-def corpus_texts() -> tuple[str, ...]:
-    texts = []
-    for f in sorted((ROOT / "corpora").rglob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str):
-                    texts.append(text)
-    assert len(texts) > 3000
-    return tuple(texts)
+from test_fast_paths import old_detect_kind  # the detection before any speed-up
 
 
 @cache
@@ -89,6 +74,25 @@ def test_special_cases_are_all_space_or_none():
         assert key.isspace() or not any(c.isspace() for c in key), repr(key)
 
 
+def reference_first_tokens(idx: list[int], space: list[bool], starts: list[int]) -> list[int]:
+    """The sentences' first tokens as the segmenter's per-token loop found them: the first
+    token, the first non-space one, and each non-space token with a start at or before it
+    and after the previous non-space token."""
+    flags = [False] * len(idx)
+    k, first_content = 0, True
+    for i in range(len(idx)):
+        if space[i]:
+            continue
+        boundary = False
+        while k < len(starts) and starts[k] <= idx[i]:
+            boundary, k = True, k + 1
+        if boundary or first_content:
+            flags[i] = True
+        first_content = False
+    flags[0] = True
+    return [i for i, f in enumerate(flags) if f]
+
+
 def reference_rows(doc) -> tuple[list[int], list[list]]:
     """SENT_START flags and rows as the segmenter computed them before: the lexeme attributes
     IS_SPACE and LENGTH read per token, the per-token loop, sentence ends from the last token."""
@@ -96,19 +100,8 @@ def reference_rows(doc) -> tuple[list[int], list[list]]:
     starts = segmenter.sentence_starts(text, load_lexicon()["abbreviations"])
     attrs = doc.to_array([IDX, IS_SPACE, LENGTH]).astype("int64")
     idx, space, length = attrs[:, 0].tolist(), attrs[:, 1].tolist(), attrs[:, 2].tolist()
-    flags = [-1] * len(doc)
-    k, first_content = 0, True
-    for i in range(len(doc)):
-        if space[i]:
-            continue
-        boundary = False
-        while k < len(starts) and starts[k] <= idx[i]:
-            boundary, k = True, k + 1
-        if boundary or first_content:
-            flags[i] = 1
-        first_content = False
-    flags[0] = 1
-    first = [i for i, f in enumerate(flags) if f == 1]
+    first = reference_first_tokens(idx, space, starts)
+    flags = [1 if i in set(first) else -1 for i in range(len(doc))]
     last = [i - 1 for i in first[1:]] + [len(doc) - 1]
     spans = [(idx[f], idx[la] + length[la]) for f, la in zip(first, last, strict=True)]
     return flags, segmenter._sentence_rows(text, spans)
@@ -155,46 +148,11 @@ def test_first_tokens_for_any_starts(gaps, spaces, starts):
     idx = numpy.cumsum(numpy.array(gaps[:n], dtype="int64") + 1) - 1
     is_space = numpy.array(spaces[:n], dtype=bool)
     starts = sorted(starts)
-    expected, k, first_content = [], 0, True
-    for i in range(n):
-        if is_space[i]:
-            continue
-        boundary = False
-        while k < len(starts) and starts[k] <= idx[i]:
-            boundary, k = True, k + 1
-        if boundary or first_content:
-            expected.append(i)
-        first_content = False
-    expected = sorted(set(expected) | {0})
+    expected = reference_first_tokens(idx.tolist(), is_space.tolist(), starts)
     assert segmenter._first_tokens(idx, is_space, starts).tolist() == expected
 
 
 # --------------------------------------------------------------------------- kinds
-
-
-def old_detect_kind(text: str) -> str:
-    """detect_kind as it was before the bytes runs: \\w runs by regex, the str cue index."""
-    low = text.lower()
-    runs = kinds.WORD_RUN.findall(low)
-    present = set(runs) | {""}
-    scores = {k: 0.0 for k in kinds.KINDS}
-    index = kinds._cue_index()
-    for first in present.intersection(index):
-        for kind, rx, rest in index[first]:
-            if rest <= present and rx.search(low):
-                scores[kind] += 1.0
-    scores["supervision_note"] += 0.5 * min(len(kinds.THIRD_PERSON_INITIALS.findall(text)), 4)
-    title = low.lstrip("# \n\t").split("\n", 1)[0]
-    if len(title.split()) > 10 or kinds.PROSE_TITLE.search(title):
-        title = ""
-    for kind, word in (("portfolio_entry", "portfolio"), ("supervision_note", "supervision"),
-                       ("reflective_entry", "reflect")):
-        if word in title:
-            scores[kind] += 2.0
-    if scores["supervision_note"] < 2 and kinds._rarely_first_person(text, runs):
-        scores["essay"] += 2.5
-    best = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "reflective_entry"))
-    return best[0] if best[1] >= 2.0 else "reflective_entry"
 
 
 def check_kind(text: str) -> None:
