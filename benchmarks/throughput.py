@@ -204,9 +204,10 @@ def time_child(what: str, corpus_file: Path, jobs: int, batch_size: int) -> None
 
 
 def measure_rounds(corpus_file: Path, jobs: int, batch_size: int, rounds: int,
-                   log) -> dict[tuple[str, int], list[float]]:
-    """Seconds of every run of each measurement, each run in a fresh process; a round runs
-    each measurement once, every other round in reverse order."""
+                   log) -> tuple[dict[tuple[str, int], list[float]], list[float]]:
+    """Seconds of every run of each measurement, each run in a fresh process (a round runs
+    each measurement once, every other round in reverse order), and the pipeline's load
+    time in each full-analysis run."""
     plan = [("full", jobs), ("bare", jobs)] + ([("bare", 1)] if jobs > 1 else [])
     runs: dict[tuple[str, int], list[float]] = {m: [] for m in plan}
     load: list[float] = []
@@ -219,8 +220,7 @@ def measure_rounds(corpus_file: Path, jobs: int, batch_size: int, rounds: int,
             runs[(what, j)].append(got["seconds"])
             if "load_s" in got:
                 load.append(got["load_s"])
-    runs[("load", 1)] = load
-    return runs
+    return runs, load
 
 
 def pss_mib(pid: int) -> float:
@@ -553,7 +553,7 @@ def main() -> None:
             # and exec, so a child started after a pipeline is loaded here would report it
             log("peak RSS in a fresh subprocess")
             res["rss"] = measure_rss(corpus_file, args.jobs, args.batch_size)
-        runs = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds, log)
+        runs, load = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds, log)
 
     def timed(key: tuple[str, int]) -> tuple[float, dict]:
         seconds = statistics.median(runs[key])
@@ -561,7 +561,7 @@ def main() -> None:
                          "runs_s": [round(x, 3) for x in runs[key]]}
 
     res["rounds"] = args.rounds
-    res["load_s"] = round(statistics.median(runs[("load", 1)]), 3)
+    res["load_s"] = round(statistics.median(load), 3)
     full_s, res["full"] = timed(("full", args.jobs))
     bare_s, res["bare"] = timed(("bare", args.jobs))
     res["full_over_bare"] = round(full_s / bare_s, 2)

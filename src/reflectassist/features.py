@@ -28,10 +28,10 @@ def strip_bullet(text: str) -> str:
     return text[m.end():].strip() if m else text.strip()
 
 
-def text_features(text: str) -> dict[str, float]:
+def text_features(text: str, stripped: str | None = None) -> dict[str, float]:
     """Features of a bare string (training and evaluation records, comments and targets):
-    :func:`features_of` over the whole string."""
-    return features_of(text, shared_markers(text), 0, len(text))
+    :func:`features_of` over the whole string (``stripped``: its ``strip_bullet``, if known)."""
+    return features_of(text, shared_markers(text), 0, len(text), stripped=stripped)
 
 
 class _FeatureNames(dict):
@@ -140,10 +140,8 @@ def sentence_features(doc: Doc) -> SentenceFeatures:
 def text_rows(texts: list[str]) -> np.ndarray:
     """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
     stripped = [strip_bullet(t) for t in texts]
-    # text_features(t), given the stripped text it would strip again
-    feats = [features_of(t, shared_markers(t), 0, len(t), stripped=s)
-             for t, s in zip(texts, stripped, strict=True)]
-    return make_rows(stripped, [""] * len(texts), feats)
+    return make_rows(stripped, [""] * len(texts),
+                     [text_features(t, s) for t, s in zip(texts, stripped, strict=True)])
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:

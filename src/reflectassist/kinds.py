@@ -23,9 +23,8 @@ if not Doc.has_extension("kind_source"):
 
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", re.IGNORECASE)
 # FIRST_PERSON only ever matches a whole \w run ("i'm" is found as "i"), so in ASCII text it
-# counts the lower-cased runs in this set
-FIRST_PERSON_WORDS = frozenset({"i", "me", "my", "myself"})
-FIRST_PERSON_BYTES = frozenset(w.encode() for w in FIRST_PERSON_WORDS)
+# counts the lower-cased runs in this set (as bytes: the runs of _ascii_runs)
+FIRST_PERSON_WORDS = frozenset({b"i", b"me", b"my", b"myself"})
 WORD = re.compile(r"[A-Za-z']+")
 WORD_RUN = re.compile(r"\w+")
 PROSE_TITLE = re.compile(r"[.!?]\s")
@@ -120,14 +119,12 @@ def detect_kind(text: str) -> str:
     return best[0] if best[1] >= 2.0 else "reflective_entry"
 
 
-def _rarely_first_person(text: str, low_runs: list[str] | list[bytes]) -> bool:
-    """Are fewer than 1% of the words first person?  ``low_runs``: \\w runs of the lower-cased
-    text (str, or ASCII bytes as :func:`_ascii_runs` gives them; only read when the text is
-    ASCII).  The words are only counted when the answer depends on their number."""
+def _rarely_first_person(text: str, low_runs: list[bytes]) -> bool:
+    """Are fewer than 1% of the words first person?  ``low_runs``: :func:`_ascii_runs` of the
+    lower-cased text, only read when the text is ASCII (then they are its \\w runs).  The
+    words are only counted when the answer depends on their number."""
     if text.isascii():  # no case-folding surprises (such as "ı" matching "i")
-        words = FIRST_PERSON_BYTES if low_runs and isinstance(low_runs[0], bytes) else \
-            FIRST_PERSON_WORDS
-        first_person = sum(map(words.__contains__, low_runs))
+        first_person = sum(map(FIRST_PERSON_WORDS.__contains__, low_runs))
     else:
         first_person = len(FIRST_PERSON.findall(text))
     if not first_person:

@@ -115,9 +115,11 @@ def load_pipeline(path: str | Path | None = None) -> Language:
             f"no trained pipeline at {target}; run `reflectassist train` or pass --model"
         )
     nlp = spacy.load(target)
-    if "reflectassist_result" not in nlp.pipe_names:  # saved before the component existed
-        nlp.add_pipe("reflectassist_result")
+    from .analysis import RESULT_PIPE
     from .segmenter import TextKeepingTokenizer
+
+    if RESULT_PIPE not in nlp.pipe_names:  # saved before the component existed
+        nlp.add_pipe(RESULT_PIPE)
 
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     return nlp

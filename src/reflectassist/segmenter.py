@@ -236,15 +236,6 @@ def _first_tokens(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]
     return numpy.flatnonzero(opens)
 
 
-def _start_flags(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]) -> numpy.ndarray:
-    """SENT_START column (1 or -1) for :func:`_first_tokens`: the first token, the first
-    non-space token, and every non-space token with a sentence start at or before it and
-    after the previous one."""
-    flags = numpy.full((len(idx), 1), -1, dtype="int32")
-    flags[_first_tokens(idx, is_space, starts), 0] = 1
-    return flags
-
-
 def _records(text: str, idx: numpy.ndarray, first: numpy.ndarray) -> list[list]:
     """The sentences' rows (see :func:`_sentence_rows`) from the token offsets and the
     sentences' first tokens, without building Span objects. A sentence is taken to end where

@@ -41,8 +41,10 @@ CUE_STAGES = {cue: tuple(st for st, cues in EVIDENCE_CUES.items() if cue in cues
 ELEMENT_STAGES = tuple((j, GIBBS[el]) for j, el in enumerate(ELEMENTS) if GIBBS.get(el))
 
 
-def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
-    """Sentence indices that evidence each Gibbs stage.
+def stages_present(rows: list[list], elems: list[list], targets: list[dict],
+                   markers: list[list], min_prob: float = 0.3) -> dict[str, list[int]]:
+    """Sentence indices that evidence each Gibbs stage, from the Doc's sentences, elements,
+    targets and markers.
 
     A stage counts as present when a sentence's element maps to it, when a mapped element
     has probability >= ``min_prob``, or when the sentence carries the stage's cue words:
@@ -51,14 +53,6 @@ def stages_present(doc: Doc, min_prob: float = 0.3) -> dict[str, list[int]]:
     communication" is a thin action plan, not a missing one); headings do not. A sentence
     holding a target found by the SMART step is an action plan ("1. JB to book the course
     by Friday" under "Agreed actions" reads as no element of the nine)."""
-    u = doc._  # one Underscore object for the four reads: each ``doc._`` builds one
-    return _stages_present(u.sentences or [], u.elements or [], u.targets or [],
-                           u.markers or [], min_prob)
-
-
-def _stages_present(rows: list[list], elems: list[list], targets: list[dict],
-                    markers: list[list], min_prob: float = 0.3) -> dict[str, list[int]]:
-    """:func:`stages_present` on the Doc's extensions, read once by the caller."""
     row_starts = [r[0] for r in rows]
     planned = {bisect_right(row_starts, t["start"]) - 1 for t in targets}
     # the cue markers only, and their starts: each sentence finds its own by bisection (as
@@ -93,16 +87,9 @@ def _stages_present(rows: list[list], elems: list[list], targets: list[dict],
     return present
 
 
-def depth_suggestions(doc: Doc) -> list[dict]:
-    u = doc._
-    return _depth_suggestions(u.sentences or [], u.elements or [], u.depth, u.kind,
-                              u.targets or [], u.feedback or [], u.gibbs_present or {})
-
-
-def _depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
+def depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
                        kind: str | None, targets: list[dict], comments: list[dict],
                        present: dict[str, list[int]]) -> list[dict]:
-    """:func:`depth_suggestions` on the Doc's extensions, read once by the caller."""
     texts = load_data("suggestions")
     out: list[dict] = []
     if not rows or not depth:
@@ -150,13 +137,7 @@ def _criticises(text: str, markers: list[list], start: int, end: int) -> bool:
                for m in markers_within(markers, start, end, _CRITIQUE_SET))
 
 
-def feedback_suggestions(doc: Doc) -> list[dict]:
-    u = doc._
-    return _feedback_suggestions(text_of(doc), u.feedback or [], u.markers or [])
-
-
-def _feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -> list[dict]:
-    """:func:`feedback_suggestions` on the Doc's extensions, read once by the caller."""
+def feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -> list[dict]:
     texts = load_data("suggestions")
     out: list[dict] = []
     praise = critique = 0
@@ -187,16 +168,10 @@ def _feedback_suggestions(text: str, comments: list[dict], markers: list[list]) 
     return out
 
 
-def smart_suggestions(doc: Doc) -> list[dict]:
-    u = doc._
-    return _smart_suggestions(u.targets or [], u.sentences or [], u.kind)
-
-
 _SMART_NOTE_KINDS = REFLECTIVE_KINDS | {"supervision_note"}
 
 
-def _smart_suggestions(targets: list[dict], rows: list[list], kind: str | None) -> list[dict]:
-    """:func:`smart_suggestions` on the Doc's extensions, read once by the caller."""
+def smart_suggestions(targets: list[dict], rows: list[list], kind: str | None) -> list[dict]:
     texts = load_data("suggestions")
     out: list[dict] = []
     for t in targets:
@@ -224,13 +199,13 @@ class Suggester:
         targets, comments, markers = u.targets or [], u.feedback or [], u.markers or []
         kind = u.kind
         # stage -> indices of the sentences evidencing it; computed once, reused by the output
-        present = _stages_present(rows, elems, targets, markers) \
+        present = stages_present(rows, elems, targets, markers) \
             if elements is not None else {}
         u.gibbs_present = present
         u.suggestions = \
-            _depth_suggestions(rows, elems, u.depth, kind, targets, comments, present) + \
-            _feedback_suggestions(text_of(doc), comments, markers) + \
-            _smart_suggestions(targets, rows, kind)
+            depth_suggestions(rows, elems, u.depth, kind, targets, comments, present) + \
+            feedback_suggestions(text_of(doc), comments, markers) + \
+            smart_suggestions(targets, rows, kind)
         return doc
 
 
