@@ -190,6 +190,80 @@ def test_docx_paragraphs_lists_and_tables_in_reading_order(tmp_path):
         "After the table.")
 
 
+ACTION_TABLE = (("Area", "Discussion", "Agreed action", "By when"),
+                ("Training", "", "JB to book the MCA refresher", "April"),
+                ("", "Nights are tiring", "Discuss the rota with the manager", "next sup"),
+                ("Falls", "Two falls on nights", "", ""),
+                ("", "", "", ""))
+ACTION_TABLE_TEXT = (
+    "Area | Discussion | Agreed action | By when\n"
+    "| Training |  | JB to book the MCA refresher | April |\n"
+    "|  | Nights are tiring | Discuss the rota with the manager | next sup |\n"
+    "Falls | Two falls on nights")
+
+
+def test_docx_table_empty_cells_keep_the_columns_in_place(tmp_path):
+    def build(d):
+        table = d.add_table(rows=len(ACTION_TABLE), cols=4)
+        for i, row in enumerate(ACTION_TABLE):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+
+    p = tmp_path / "sup.docx"
+    p.write_bytes(make_docx(build))
+    assert read_file(p).text == ACTION_TABLE_TEXT
+
+
+def test_odt_table_empty_and_repeated_cells_keep_the_columns_in_place(tmp_path):
+    from odf.table import Table, TableCell, TableRow
+
+    def build(doc, P):
+        table = Table()
+        for row in ACTION_TABLE:
+            tr = TableRow()
+            for j, text in enumerate(row):
+                if row[0] == "" and row[1] == "" and j == 1:
+                    continue  # the blank row is one cell repeated four times
+                cell = TableCell()
+                if row[0] == "" and row[1] == "" and j == 0:
+                    cell = TableCell(numbercolumnsrepeated=4)
+                if text:
+                    cell.addElement(P(text=text))
+                tr.addElement(cell)
+                if row[0] == "" and row[1] == "":
+                    break
+            table.addElement(tr)
+        doc.text.addElement(table)
+        # a row of an empty cell repeated twice, then a filled one: "|  |  | x |"
+        tr = TableRow()
+        tr.addElement(TableCell(numbercolumnsrepeated=2))
+        cell = TableCell()
+        cell.addElement(P(text="Read the policy"))
+        tr.addElement(cell)
+        table.addElement(tr)
+
+    p = tmp_path / "sup.odt"
+    p.write_bytes(make_odt(build))
+    assert read_file(p).text == ACTION_TABLE_TEXT + "\n|  |  | Read the policy |"
+
+
+def test_action_in_a_word_table_with_an_empty_cell_is_found_whole(tmp_path, nlp):
+    from reflectassist.analysis import analyse
+
+    def build(d):
+        d.add_paragraph("Supervision notes, 3 March")
+        table = d.add_table(rows=3, cols=4)
+        for i, row in enumerate(ACTION_TABLE[:3]):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+
+    p = tmp_path / "sup.docx"
+    p.write_bytes(make_docx(build))
+    result = next(analyse(nlp, [read_file(p)], kind="supervision_note"))
+    assert [t["text"] for t in result["targets"]] == [
+        "JB to book the MCA refresher | April", "Discuss the rota with the manager | next sup"]
+
+
 def test_docx_cells_with_several_paragraphs_become_paragraphs_and_nested_tables_are_read():
     def build(d):
         table = d.add_table(rows=1, cols=2)

@@ -7,9 +7,11 @@ Formats, chosen by **content first**, then by extension:
 
 - a zip archive holding ``word/document.xml`` is read as Word ``.docx`` (python-docx):
   paragraphs, lists (``- `` or ``1. ``, indented two spaces per level) and tables in reading
-  order. A table row whose cells are each one line becomes one line, cells joined by `` | ``;
-  otherwise each cell becomes its own paragraph. Content controls and tracked insertions are
-  read, tracked deletions, text boxes, headers, footers, footnotes and comments are not;
+  order. A table row whose cells are each one line becomes one line, cells joined by `` | ``
+  (bordered, ``| a |  | c |``, when a cell before the last filled one is empty, so cells
+  stay under their column headers); otherwise each cell becomes its own paragraph. Content
+  controls and tracked insertions are read, tracked deletions, text boxes, headers, footers,
+  footnotes and comments are not;
 - a zip archive whose ``mimetype`` is ``application/vnd.oasis.opendocument.text`` is read as
   OpenDocument ``.odt`` (odfpy), with the same rules;
 - a file starting with ``%PDF`` is read as PDF (pypdf), text layer only: pages are separated by
@@ -315,11 +317,19 @@ def _join_blocks(blocks: list[Block]) -> str:
 
 
 def _row_blocks(cells: list[list[Block]], table_group: object) -> list[Block]:
-    """One line ``a | b | c`` when every cell is at most one line, else the cells' blocks."""
+    """One line ``a | b | c`` when every cell is at most one line, else the cells' blocks.
+    An empty cell before the last filled one is kept and the line bordered, ``| a |  | c |``,
+    so that each cell stays under its column's header (dropping it shifted "Agreed action"
+    under "Discussion"); empty cells at the end shift nothing and are left out."""
     filled = [c for c in cells if c]
     if all(len(c) == 1 and "\n" not in c[0][0] for c in filled):
-        line = " | ".join(c[0][0].strip() for c in filled)
-        return [(line, table_group)] if line else []
+        texts = [c[0][0].strip() if c else "" for c in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        line = " | ".join(texts)
+        if not all(texts):
+            line = f"| {line} |"
+        return [(line, table_group)] if texts else []
     return [b for c in filled for b in c]
 
 
@@ -538,12 +548,19 @@ class _OdtReader:
             elif ns == self.TABLE and name == "table":
                 group = object()
                 for row in self.rows(child):
-                    cells = [self.blocks(cell) for cell in row.childNodes
-                             if getattr(cell, "qname", None) == (self.TABLE, "table-cell")]
+                    cells = [self.blocks(cell) for cell in self.cells(row)]
                     out.extend(_row_blocks(cells, group))
             elif ns == self.TEXT and name in ("section", "index-body"):
                 out.extend(self.blocks(child, list_style, level))
         return out
+
+    def cells(self, row):
+        """A row's cells, a cell repeated ``number-columns-repeated`` times (as OpenOffice
+        writes runs of empty cells) counted as that many, up to 64."""
+        for cell in row.childNodes:
+            if getattr(cell, "qname", None) == (self.TABLE, "table-cell"):
+                repeat = cell.getAttrNS(self.TABLE, "number-columns-repeated") or "1"
+                yield from [cell] * min(int(repeat) if repeat.isdigit() else 1, 64)
 
     def rows(self, table):
         for child in table.childNodes:
