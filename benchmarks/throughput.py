@@ -26,7 +26,9 @@ count for every measurement. Measured:
   then ``doc_to_result``), so no stage's time leaks into another's;
 - peak RSS (``ru_maxrss``, and for the workers ``RUSAGE_CHILDREN``) of a fresh subprocess
   that loads the pipeline and analyses the same N texts streamed from a temporary file, and
-  (Linux) the peak of its and its workers' proportional set sizes summed, sampled;
+  (Linux) the peak of its and its workers' proportional set sizes summed, sampled; then the
+  same of ``reflectassist check`` itself on the N texts written as .txt files to a temporary
+  folder, with ``-o report.html --csv table.csv`` (what a trainer runs on a cohort);
 - cold start: wall time of ``reflectassist check <example>`` and ``reflectassist --help``
   in fresh processes (median of --repeats), the phases of the check path, and the top 10
   imports by cumulative time from ``python -X importtime`` on the check path.
@@ -236,6 +238,13 @@ def pss_mib(pid: int) -> float:
     return 0.0
 
 
+def descendants_of(pid: int) -> list[int]:
+    found = children_of(pid)
+    for child_pid in list(found):
+        found += descendants_of(child_pid)
+    return found
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -250,24 +259,23 @@ def children_of(pid: int) -> list[int]:
 
 
 class PeakPss:
-    """Samples the summed PSS of this process and its children every ``every`` seconds in a
-    thread (Linux only; ``peak`` stays None elsewhere): the memory a ``--jobs`` run holds
-    at once, which the per-process peak RSS figures cannot add up to (forked workers share
-    the loaded models with the main process)."""
+    """Samples the summed PSS of a process (this one by default) and its descendants every
+    ``every`` seconds in a thread (Linux only; ``peak`` stays None elsewhere): the memory a
+    ``--jobs`` run holds at once, which the per-process peak RSS figures cannot add up to
+    (forked workers share the loaded models with the main process)."""
 
-    def __init__(self, every: float = 0.25) -> None:
+    def __init__(self, every: float = 0.25, pid: int | None = None) -> None:
         import threading
 
-        self.every, self.peak = every, None
+        self.every, self.peak, self.pid = every, None, pid or os.getpid()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         if os.path.exists(f"/proc/{os.getpid()}/smaps_rollup"):
             self._thread.start()
 
     def _run(self) -> None:
-        me = os.getpid()
         while not self._stop.wait(self.every):
-            total = pss_mib(me) + sum(pss_mib(c) for c in children_of(me))
+            total = pss_mib(self.pid) + sum(pss_mib(c) for c in descendants_of(self.pid))
             self.peak = max(self.peak or 0.0, total)
 
     def stop(self) -> float | None:
@@ -306,6 +314,36 @@ def rss_child(corpus_file: Path, jobs: int, batch_size: int) -> None:
 def measure_rss(corpus_file: Path, jobs: int, batch_size: int) -> dict:
     return child("--rss-child", str(corpus_file), "--jobs", str(jobs), "--batch-size",
                  str(batch_size))
+
+
+def write_texts(corpus: list[tuple[str, str]], folder: Path) -> Path:
+    """The texts as a folder of .txt files, as a trainer's cohort arrives."""
+    texts = folder / "texts"
+    texts.mkdir()
+    for i, (_, text) in enumerate(corpus):
+        (texts / f"{i:05d}.txt").write_text(text, encoding="utf-8")
+    return texts
+
+
+def cli_rss_child(texts: Path, jobs: int) -> None:
+    """Runs in a fresh process: ``reflectassist check`` on the folder as a user runs it, with
+    an HTML report and the CSV table; its peak RSS (and of its workers), and the peak of
+    their PSS summed."""
+    out = texts.parent
+    cmd = [*cli_command(), "check", str(texts), "-o", str(out / "report.html"), "--csv",
+           str(out / "table.csv"), "-q", "--jobs", str(jobs)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = PeakPss(pid=proc.pid)
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    peak_pss = sampler.stop()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"throughput: {' '.join(cmd)} exited {proc.returncode}: {err[-1000:]}")
+    print(json.dumps({"seconds": round(seconds, 1),
+                      "peak_rss_mib": round(maxrss_mib(resource.RUSAGE_CHILDREN), 1),
+                      "peak_total_pss_mib": None if peak_pss is None else round(peak_pss, 1),
+                      "report_mib": round((out / "report.html").stat().st_size / MiB, 1)}))
 
 
 # ----------------------------------------------------------------------------- start-up
@@ -469,6 +507,14 @@ def print_table(res: dict) -> None:
         if r.get("peak_total_pss_mib") is not None:
             print(f"  peak PSS of the process{' and its workers' if res['jobs'] > 1 else ''} "
                   f"together (sampled every 0.25 s): {r['peak_total_pss_mib']:.0f} MiB")
+    if res.get("cli_rss"):
+        r = res["cli_rss"]
+        print(f"reflectassist check on the {c['docs']} texts as .txt files, -o report.html "
+              f"--csv table.csv --jobs {res['jobs']} ({r['seconds']:.1f} s, report "
+              f"{r['report_mib']:.0f} MiB): peak RSS {r['peak_rss_mib']:.0f} MiB"
+              + ("" if r.get("peak_total_pss_mib") is None else
+                 f", peak PSS of it{' and its workers' if res['jobs'] > 1 else ''} "
+                 f"{r['peak_total_pss_mib']:.0f} MiB"))
     if res.get("startup"):
         s = res["startup"]
         ex = Path(res["example"]).relative_to(ROOT) if Path(res["example"]).is_relative_to(
@@ -520,12 +566,16 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="fresh-process runs of each "
                     "throughput measurement, medians reported (default 3)")
     ap.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--cli-rss-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--time-child", choices=("full", "bare"), help=argparse.SUPPRESS)
     ap.add_argument("--corpus-file", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_child:
         rss_child(args.rss_child, args.jobs, args.batch_size)
+        return
+    if args.cli_rss_child:
+        cli_rss_child(args.cli_rss_child, args.jobs)
         return
     if args.startup_child:
         startup_child(args.startup_child)
@@ -553,6 +603,9 @@ def main() -> None:
             # and exec, so a child started after a pipeline is loaded here would report it
             log("peak RSS in a fresh subprocess")
             res["rss"] = measure_rss(corpus_file, args.jobs, args.batch_size)
+            log("peak RSS of `reflectassist check` on the texts as files")
+            res["cli_rss"] = child("--cli-rss-child", str(write_texts(corpus, Path(tmp))),
+                                   "--jobs", str(args.jobs))
         runs, load = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds, log)
 
     def timed(key: tuple[str, int]) -> tuple[float, dict]:

@@ -575,7 +575,7 @@ def test_debug_shows_the_traceback_of_a_bad_file(nlp, tmp_path):
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(nlp, tmp_path, monkeypatch):
-    break_renderer(monkeypatch, "render_json", "renderer exploded")
+    break_renderer(monkeypatch, "json_document", "renderer exploded")
     f = tmp_path / "entry.txt"
     f.write_text(GOOD, encoding="utf-8")
     res = run("check", str(f), "--format", "json", nlp=nlp)
@@ -587,7 +587,7 @@ def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(nlp, tmp_pat
     # and as a user sees it: Python prints the traceback of the exception --debug re-raises
     script = ("import sys, reflectassist.report as r\n"
               "def boom(*a, **k): raise RuntimeError('renderer exploded')\n"
-              "r.render_json = boom\n"
+              "r.json_document = boom\n"
               "from reflectassist.cli import main\n"
               f"sys.argv = ['reflectassist', '--debug', 'check', {str(f)!r}, '-f', 'json']\n"
               "main()\n")

@@ -315,7 +315,7 @@ def test_file_names_cannot_send_terminal_escapes(nlp, tmp_path):
 
 
 def test_one_line_error_for_an_unexpected_exception_with_newlines(nlp, tmp_path, monkeypatch):
-    break_renderer(monkeypatch, "render_text", "line one\n\x1b[2Jline two")
+    break_renderer(monkeypatch, "text_block", "line one\n\x1b[2Jline two")
     f = tmp_path / "entry.txt"
     f.write_text(GOOD, encoding="utf-8")
     res = run("check", str(f), nlp=nlp)

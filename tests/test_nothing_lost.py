@@ -138,7 +138,7 @@ def test_a_renderer_crash_leaves_the_previous_report(nlp, entries, tmp_path, mon
     def broken(*_a, **_k):
         raise ValueError("template bug")
 
-    monkeypatch.setattr(report, "render_html", broken)
+    monkeypatch.setattr(report, "document_view", broken)
     res = run("check", str(entries), "-o", str(out / "r.html"), nlp=nlp)
     assert_clean(res)
     assert res.code == 1

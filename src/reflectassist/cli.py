@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections import deque
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 
@@ -141,13 +143,34 @@ def _resolve(path: str | Path) -> Path:
     return resolved(path)
 
 
-def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
-    """Write ``content`` to ``path`` through a temporary file renamed over it, so a failure
-    or an interrupt leaves the previous file (or none) and no partial one. Parent folders are
-    created. A symbolic link is followed (the file it points to is replaced, the link kept);
-    a device, pipe or terminal (``/dev/stdout``) is written directly."""
+def _spool() -> TextIO:
+    """A temporary file for a report being written (deleted when closed)."""
+    import tempfile
+
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+
+
+def _chunks(spool: TextIO) -> Iterator[str]:
+    spool.seek(0)
+    return iter(lambda: spool.read(1 << 16), "")
+
+
+def _echo(spool: TextIO) -> None:
+    """Copy a spooled report to standard output."""
+    for chunk in _chunks(spool):
+        typer.echo(chunk, nl=False)
+
+
+def _write_atomic(path: Path, content: str | TextIO, inputs: set[Path]) -> None:
+    """Write ``content`` (a string or a spooled report) to ``path`` through a temporary file
+    renamed over it, so a failure or an interrupt leaves the previous file (or none) and no
+    partial one. Parent folders are created. A symbolic link is followed (the file it points
+    to is replaced, the link kept); a device, pipe or terminal (``/dev/stdout``) is written
+    directly."""
     import stat
     import tempfile
+
+    chunks = [content] if isinstance(content, str) else _chunks(content)
 
     path = path.expanduser()
     if _resolve(path) in inputs:
@@ -159,7 +182,8 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
     try:
         if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
+                for chunk in chunks:
+                    fh.write(chunk)
             return
         if mode is not None and path.is_symlink():
             path = _resolve(path)
@@ -170,7 +194,8 @@ def _write_atomic(path: Path, content: str, inputs: set[Path]) -> None:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
+                for chunk in chunks:
+                    fh.write(chunk)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are meant to be shared
@@ -211,10 +236,9 @@ def _is_own_report(path: Path) -> bool:
                 and '<meta name="generator" content="reflectassist ' in head)
 
 
-def _totals(results: list[dict], notes: list[str]) -> str:
+def _totals(n: int, failed: int, notes: list[str]) -> str:
     """The last line of the text summary, so a long batch ends with its outcome."""
-    failed = sum(1 for r in results if r["error"])
-    analysed = len(results) - failed
+    analysed = n - failed
     skipped = sum(1 for n in notes if _SKIP_NOTE.search(n))
     return (f"{analysed} document{'' if analysed == 1 else 's'} analysed, {failed} failed, "
             f"{skipped} skipped\n")
@@ -253,7 +277,7 @@ def check(
 ) -> None:
     """Analyse reflective entries, supervision notes or portfolio entries."""
     from .readers import entry_file, iter_sources
-    from .report import render_csv, render_html, render_json, render_text
+    from .report import CsvWriter, HtmlWriter, JsonWriter, ReportWriter, TextWriter
 
     if paths.count(STDIO) > 1:
         fail("'-' (standard input) given more than once; it can be read only once")
@@ -289,7 +313,7 @@ def check(
     nlp = _load(model)
     nlp.max_length = max(nlp.max_length, max_bytes)  # analyse every text under the limit
     notes: list[str] = []
-    texts: dict[str, str] = {}
+    pending: deque[str | None] = deque()  # the text of each source sent, until its result
     inputs: set[Path] = set()
     outputs = {_resolve(t) for t in (output, csv_path) if t is not None}
 
@@ -303,53 +327,65 @@ def check(
                 inputs.add(_resolve(src.path))
                 inputs.add(_resolve(entry_file(src.path)))
             src = Source(_display(src.path), src.text, src.error)
-            if src.text is not None:
-                texts[src.path] = src.text
+            pending.append(src.text)
             yield src
 
     from .analysis import analyse
 
-    results = []
+    # Every report is written as the results come, to temporary files copied to their
+    # places at the end: nothing holds all results, so memory stays flat with the batch.
+    summary = TextWriter(_spool(), details=output is None)
+    writers: list[ReportWriter] = [summary]
+    report = None
+    if fmt is not Format.text:
+        report = (HtmlWriter if fmt is Format.html else JsonWriter)(_spool())
+        writers.append(report)
+    table = CsvWriter(_spool()) if csv_path is not None or csv_to_stdout else None
+    if table is not None:
+        writers.append(table)
+    failed: list[tuple[str, str]] = []
     show_progress = sys.stderr.isatty()
     for n, res in enumerate(analyse(nlp, sources(), kind=kind.value if kind else None,
                                     n_process=jobs), 1):
-        results.append(res)
+        text = pending.popleft()
+        for w in writers:
+            w.add(res, text)
+        if res["error"]:
+            failed.append((res["path"], res["error"]))
         if show_progress and n % 10 == 0:
             typer.echo(f"\ranalysed {n} documents", err=True, nl=False)
-    if show_progress and len(results) >= 10:
+    if show_progress and summary.n >= 10:
         typer.echo("", err=True)
     notes[:] = dict.fromkeys(notes)  # a folder searched twice repeats its notes
     for note in notes:
         say(f"reflectassist: note: {note}")
-    if not results:
+    if not summary.n:
         fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
-    summary = render_text(results, details=output is None, texts=texts) + _totals(results, notes)
-    if fmt is Format.html:
-        body = render_html(results, texts)
-    elif fmt is Format.json:
-        body = render_json(results) + "\n"
-    else:
-        body = summary
+    for w in writers:
+        w.close()
+    summary.out.write(_totals(summary.n, len(failed), notes))
+    if fmt is Format.json:
+        report.out.write("\n")
+    body = (report or summary).out
     written: list[Path] = []
     if output is not None:
         _write_atomic(output, body, inputs)
         written.append(output)
-    elif fmt is not Format.text:  # JSON or HTML on standard output
-        typer.echo(body, nl=False)
+    elif report is not None:  # JSON or HTML on standard output
+        _echo(body)
     if csv_to_stdout:
-        typer.echo(render_csv(results), nl=False)
+        _echo(table.out)
     elif csv_path is not None:
-        _write_atomic(csv_path, render_csv(results), inputs)
+        _write_atomic(csv_path, table.out, inputs)
         written.append(csv_path)
     # standard output carries one thing: the summary only if no report or table went there
     if (fmt is Format.text or output is not None) and not csv_to_stdout \
             and not (written and quiet):
-        typer.echo(summary, nl=False)
+        _echo(summary.out)
     for path in written:
         say(f"written: {path}")
-    failed = [r for r in results if r["error"]]
-    for r in failed:
-        say(f"reflectassist: failed: {r['path'] or repr('')}: {r['error']}")
+    for path, error in failed:
+        say(f"reflectassist: failed: {path or repr('')}: {error}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 

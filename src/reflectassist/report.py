@@ -17,9 +17,11 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, TextIO
 
 from . import GIBBS, GIBBS_STAGES, KINDS, LABELS_DEPTH, SMART_CRITERIA, __version__
 from .lexicon import load_data
@@ -54,7 +56,15 @@ def contract(results: list[dict]) -> dict:
 
 
 def render_json(results: list[dict]) -> str:
-    return json.dumps(contract(results), ensure_ascii=False, indent=2)
+    """``json.dumps(contract(results), ensure_ascii=False, indent=2)``, written by
+    :class:`JsonWriter` (tested to give the same text)."""
+    return _render(JsonWriter, results)
+
+
+def json_document(r: dict) -> str:
+    """One document of the JSON report, indented as an item of its "documents" list."""
+    return "\n".join("    " + line
+                     for line in json.dumps(r, ensure_ascii=False, indent=2).split("\n"))
 
 
 # --------------------------------------------------------------------------- summaries
@@ -138,76 +148,77 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(results: list[dict]) -> str:
-    """The batch table, one row per document, for gradebooks and spreadsheets. A document
-    that failed has only its path and error: zeros in its result cells would be counted
-    by spreadsheet averages as if it had been analysed."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    w.writeheader()
-    for r in results:
-        row = summary_row(r)
-        if r.get("error"):
-            row = {k: v if k in ("path", "error") else "" for k, v in row.items()}
-        # neutralise spreadsheet formulas in user-controlled cells (paths, error messages)
-        row = {k: ("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-               for k, v in row.items()}
-        w.writerow(row)
-    return buf.getvalue()
+    """The batch table, one row per document, for gradebooks and spreadsheets."""
+    return _render(CsvWriter, results)
+
+
+def csv_row(r: dict) -> dict:
+    """A document's CSV row. A document that failed has only its path and error: zeros in
+    its result cells would be counted by spreadsheet averages as if it had been analysed."""
+    row = summary_row(r)
+    if r.get("error"):
+        row = {k: v if k in ("path", "error") else "" for k, v in row.items()}
+    # neutralise spreadsheet formulas in user-controlled cells (paths, error messages)
+    return {k: ("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+            for k, v in row.items()}
 
 
 def render_text(results: list[dict], details: bool = True,
                 texts: dict[str, str] | None = None) -> str:
     """Terminal summary; with ``details`` every suggestion is listed (no report to look at),
     otherwise the first eight."""
-    lines = []
-    for r in results:
-        lines.append(f"== {r['path']}")
-        if r["error"]:
-            lines.append(f"   error: {r['error']}")
-            continue
-        d = r["depth"]
-        lines.append(f"   kind: {r['kind']} ({r['kind_source']})")
-        lines.append(f"   depth: {d['level']} {d['label']} (p={max(d['probabilities']):.2f})")
-        row = summary_row(r)
-        missing = row["gibbs_missing"].replace(";", ", ") or "none"
-        lines.append(f"   Gibbs stages: {row['gibbs_stages']}/6 (missing: {missing})")
-        if r["feedback"]:
-            c = Counter(f["specificity"] for f in r["feedback"])
-            n = len(r["feedback"])
-            lines.append(f"   feedback: {n} comment{'' if n == 1 else 's'} "
-                         f"(vague {c[0]}, partly specific {c[1]}, specific {c[2]})")
-        if r["targets"]:
-            lines.append(f"   targets: {len(r['targets'])}, SMART criteria met "
-                         f"{row['smart_share']:.0%}")
-            for t in r["targets"]:
-                lines.append(f"     - {_clip(t['text'])}: {t['verdict']}")
-        if r.get("identifiers"):
-            ids = r["identifiers"]
-            lines.append(f"   possible identifiers: {len(ids)}; check before sharing, or use "
-                         "`reflectassist redact`")
-            for i in ids[:10]:
-                lines.append(f"     - {_clip(i['text'], 40)} ({i['type'].lower().replace('_', ' ')}"
-                             f": {i['reason']})")
-            if len(ids) > 10:
-                lines.append(f"     ... {len(ids) - 10} more in the JSON or HTML report")
-        groups: dict[tuple[str, str], list[dict]] = {}
-        for s in r["suggestions"]:
-            if s["severity"] != "info":
-                groups.setdefault((s["dimension"], s["message"]), []).append(s)
-        shown = list(groups.items()) if details else list(groups.items())[:8]
-        text = (texts or {}).get(r["path"])
-        for (dim, message), items in shown:
-            where = ""
-            if text is not None:
-                quotes = [f"\"{_clip(text[s['start']:s['end']], 40)}\"" for s in items[:3]]
-                more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-                where = f"\n       at {', '.join(quotes)}{more}"
-            elif len(items) > 1:
-                where = f" (x{len(items)})"
-            lines.append(f"   * [{dim}] {message}{where}")
-        if len(shown) < len(groups):
-            lines.append(f"   ... {len(groups) - len(shown)} more suggestions in the report")
-    return _safe("\n".join(lines)) + "\n"
+    return _render(TextWriter, results, texts, details=details)
+
+
+def text_block(r: dict, details: bool = True, text: str | None = None) -> str:
+    """One document's lines of the terminal summary (``text``: the text analysed, to quote
+    where each suggestion applies)."""
+    lines = [f"== {r['path']}"]
+    if r["error"]:
+        lines.append(f"   error: {r['error']}")
+        return _safe("\n".join(lines))
+    d = r["depth"]
+    lines.append(f"   kind: {r['kind']} ({r['kind_source']})")
+    lines.append(f"   depth: {d['level']} {d['label']} (p={max(d['probabilities']):.2f})")
+    row = summary_row(r)
+    missing = row["gibbs_missing"].replace(";", ", ") or "none"
+    lines.append(f"   Gibbs stages: {row['gibbs_stages']}/6 (missing: {missing})")
+    if r["feedback"]:
+        c = Counter(f["specificity"] for f in r["feedback"])
+        n = len(r["feedback"])
+        lines.append(f"   feedback: {n} comment{'' if n == 1 else 's'} "
+                     f"(vague {c[0]}, partly specific {c[1]}, specific {c[2]})")
+    if r["targets"]:
+        lines.append(f"   targets: {len(r['targets'])}, SMART criteria met "
+                     f"{row['smart_share']:.0%}")
+        for t in r["targets"]:
+            lines.append(f"     - {_clip(t['text'])}: {t['verdict']}")
+    if r.get("identifiers"):
+        ids = r["identifiers"]
+        lines.append(f"   possible identifiers: {len(ids)}; check before sharing, or use "
+                     "`reflectassist redact`")
+        for i in ids[:10]:
+            lines.append(f"     - {_clip(i['text'], 40)} ({i['type'].lower().replace('_', ' ')}"
+                         f": {i['reason']})")
+        if len(ids) > 10:
+            lines.append(f"     ... {len(ids) - 10} more in the JSON or HTML report")
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for s in r["suggestions"]:
+        if s["severity"] != "info":
+            groups.setdefault((s["dimension"], s["message"]), []).append(s)
+    shown = list(groups.items()) if details else list(groups.items())[:8]
+    for (dim, message), items in shown:
+        where = ""
+        if text is not None:
+            quotes = [f"\"{_clip(text[s['start']:s['end']], 40)}\"" for s in items[:3]]
+            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+            where = f"\n       at {', '.join(quotes)}{more}"
+        elif len(items) > 1:
+            where = f" (x{len(items)})"
+        lines.append(f"   * [{dim}] {message}{where}")
+    if len(shown) < len(groups):
+        lines.append(f"   ... {len(groups) - len(shown)} more suggestions in the report")
+    return _safe("\n".join(lines))
 
 
 _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(128, 160)])
@@ -553,19 +564,155 @@ def _assets() -> tuple[str, str, str]:
 def render_html(results: list[dict], texts: dict[str, str] | None = None) -> str:
     """One self-contained HTML page: the single-document view for one result, else the
     batch view. ``texts`` maps each result's path to the text that was analysed."""
+    return _render(HtmlWriter, results, texts)
+
+
+def html_section(doc: dict) -> str:
+    """A document's section of the batch page (``doc``: its ``document_view``)."""
+    return _env().get_template("_document.html.j2").module.section(doc, _criteria())
+
+
+def _criteria() -> list[str]:
+    return [report_texts()["smart"][c] for c in SMART_CRITERIA]
+
+
+def _page(out: TextIO, docs: list[dict], sections: Iterable[str] = ()) -> None:
+    """Write the page: the single view of ``docs[0]`` if it is the only one, else the batch
+    view, whose table and charts read ``docs`` and whose documents are ``sections``."""
     from markupsafe import Markup
 
-    texts = texts or {}
-    docs = [document_view(r, texts.get(r["path"]), n) for n, r in enumerate(results)]
     css, js, csp = _assets()
     batch = len(docs) != 1
     rt = report_texts()
-    return _env().get_template("report.html.j2").render(
+    out.writelines(_env().get_template("report.html.j2").generate(
         docs=docs, batch=batch, version=__version__, csp=csp,
         css=Markup(css), js=Markup(js),  # our own static assets, never user text
+        sections=map(Markup, sections),  # rendered by html_section, user text escaped there
         charts=charts(docs) if batch else [],
         elements=rt["elements"], gibbs_of=GIBBS,
-        criteria=[rt["smart"][c] for c in SMART_CRITERIA], kinds=KINDS, kind_labels=rt["kinds"],
+        criteria=_criteria(), kinds=KINDS, kind_labels=rt["kinds"],
         n_failed=sum(bool(d["r"].get("error")) for d in docs),
         n_flagged=sum(bool(d["flags"]) for d in docs),
-    )
+    ))
+
+
+# --------------------------------------------------------------------------- writers
+
+
+class ReportWriter:
+    """Writes one report to a text stream a document at a time, so that memory does not
+    grow with the batch (5,000 entries held as results took 0.5-1 GB): ``add`` each result
+    in order, with the text that was analysed, then ``close``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.n = 0
+
+    def add(self, r: dict, text: str | None = None) -> None:
+        self.n += 1
+
+    def close(self) -> None:
+        pass
+
+
+class JsonWriter(ReportWriter):
+    """The JSON report (``render_json``), each document written as it comes."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        out.write('{\n  "version": ' + json.dumps(__version__) + ',\n  "documents": [')
+
+    def add(self, r: dict, text: str | None = None) -> None:
+        self.out.write(("," if self.n else "") + "\n" + json_document(r))
+        super().add(r)
+
+    def close(self) -> None:
+        self.out.write("\n  ]\n}" if self.n else "]\n}")
+
+
+class CsvWriter(ReportWriter):
+    """The CSV table (``render_csv``), a row per document as it comes."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.csv = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        self.csv.writeheader()
+
+    def add(self, r: dict, text: str | None = None) -> None:
+        self.csv.writerow(csv_row(r))
+        super().add(r)
+
+
+class TextWriter(ReportWriter):
+    """The terminal summary (``render_text``), a block per document as it comes."""
+
+    def __init__(self, out: TextIO, details: bool = True) -> None:
+        super().__init__(out)
+        self.details = details
+
+    def add(self, r: dict, text: str | None = None) -> None:
+        self.out.write(("\n" if self.n else "") + text_block(r, self.details, text))
+        super().add(r)
+
+    def close(self) -> None:
+        self.out.write("\n")
+
+
+class HtmlWriter(ReportWriter):
+    """The HTML report (``render_html``). The batch page shows its table and charts before
+    the documents, so each document's section is rendered as it comes into a temporary
+    file and only what the table and charts read is kept; the page is written at ``close``.
+    The first document's whole view is kept until a second one shows that this is a batch,
+    as a single document gets the single view."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out)
+        self.first: dict | None = None
+        self.docs: list[dict] = []
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+
+    def add(self, r: dict, text: str | None = None) -> None:
+        doc = document_view(r, text, self.n)
+        if self.n == 0:
+            self.first = doc
+        else:
+            if self.first is not None:
+                self.spool.write(html_section(self.first))
+                self.first = None
+            self.spool.write(html_section(doc))
+        self.docs.append(_brief(doc))
+        super().add(r)
+
+    def close(self) -> None:
+        try:
+            if self.first is not None:
+                _page(self.out, [self.first])
+            else:
+                self.spool.seek(0)
+                _page(self.out, self.docs, iter(lambda: self.spool.read(1 << 16), ""))
+        finally:
+            self.spool.close()
+
+
+def _brief(doc: dict) -> dict:
+    """What the batch table, the charts and the counts read of a document's view."""
+    r = doc["r"]
+    d = r.get("depth")
+    brief = {"path": r["path"], "error": r.get("error"), "kind": r.get("kind"),
+             "depth": {"level": d["level"]} if d else None,
+             "gibbs_present": sorted(_stages(r)),
+             "targets": [{"smart": {c: {"met": t["smart"][c]["met"]} for c in SMART_CRITERIA
+                                    if c in t.get("smart", {})}} for t in r.get("targets") or []],
+             "feedback": [{"specificity": f.get("specificity")} for f in r.get("feedback") or []]}
+    return {k: doc[k] for k in ("id", "row", "flags", "kind_label")} | {"r": brief}
+
+
+def _render(writer: type[ReportWriter], results: list[dict],
+            texts: dict[str, str] | None = None, **kwargs: Any) -> str:
+    """A report of ``results`` as one string, written by ``writer``."""
+    buf = io.StringIO()
+    w = writer(buf, **kwargs)
+    for r in results:
+        w.add(r, (texts or {}).get(r["path"]))
+    w.close()
+    return buf.getvalue()

@@ -1,0 +1,106 @@
+"""Reports are written a document at a time: the streamed reports are the documented ones,
+and a batch's memory does not grow with the number of documents."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+
+import pytest
+
+from cli_inprocess import assert_clean, run
+from reflectassist import analysis, report
+from reflectassist.analysis import analyse_text
+
+ENTRY = ("I felt anxious on the ward because two staff were off sick. I think I rushed the "
+         "handover, which meant a falls risk was missed. Next time I will ask my mentor for "
+         "help before the shift starts.")
+NOTE = ("Supervision notes\nFeedback: good work on the care plans, but be more specific in "
+        "your handovers.\nAgreed actions:\n- Read the falls policy by Friday.\n")
+
+
+@pytest.fixture(scope="module")
+def results(nlp):
+    rs = [analyse_text(nlp, ENTRY, "a.txt"), analyse_text(nlp, NOTE, "b <i>.txt"),
+          analysis.error_result("c.txt", "not a text file")]
+    return rs, {"a.txt": ENTRY, "b <i>.txt": NOTE}
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_json_report_is_the_documented_contract(results, n):
+    rs = results[0][:n]
+    assert report.render_json(rs) == json.dumps(report.contract(rs), ensure_ascii=False,
+                                                indent=2)
+
+
+def test_text_summary_is_each_documents_block_in_order(results):
+    rs, texts = results
+    blocks = [report.text_block(r, True, texts.get(r["path"])) for r in rs]
+    assert report.render_text(rs, texts=texts) == "\n".join(blocks) + "\n"
+    assert blocks[0].startswith("== a.txt\n") and blocks[2] == ("== c.txt\n"
+                                                                 "   error: not a text file")
+    assert 'at "I felt anxious on the ward' in blocks[0]  # quotes the text it was given
+    assert "at \"" not in report.text_block(rs[0], True, None)
+
+
+def test_batch_page_from_brief_views_equals_the_page_from_whole_views(results):
+    """The writer keeps only a brief of each document for the table and the charts; the page
+    must be the one the documents' whole views give."""
+    rs, texts = results
+    views = [report.document_view(r, texts.get(r["path"]), n) for n, r in enumerate(rs)]
+    whole = io.StringIO()
+    report._page(whole, views, [report.html_section(v) for v in views])
+    streamed = report.render_html(rs, texts)
+    assert streamed == whole.getvalue()
+    assert streamed.count('<section class="doc"') == 3 and "b &lt;i&gt;.txt" in streamed
+    assert "<i>.txt" not in streamed
+
+
+def test_one_document_gets_the_single_view(results):
+    rs, texts = results
+    page = report.render_html(rs[:1], texts)
+    assert '<section class="doc"' not in page and 'id="table"' not in page
+    assert "<title>reflectassist report: a.txt</title>" in page
+
+
+def _peak_mib(nlp, tmp_path, n_docs: int, monkeypatch, *args: str) -> float:
+    """Peak traced memory of ``check`` over ``n_docs`` results of ~1 MB each."""
+    base = analyse_text(nlp, ENTRY, "x.txt")
+
+    def fake(_nlp, sources, **_kwargs):
+        for src in sources:
+            yield base | {"path": src.path, "padding": "x" * 1_000_000}
+
+    monkeypatch.setattr(analysis, "analyse", fake)
+    folder = tmp_path / f"in{n_docs}"
+    folder.mkdir()
+    for i in range(n_docs):
+        (folder / f"e{i:03d}.txt").write_text(ENTRY, encoding="utf-8")
+    tracemalloc.start()
+    try:
+        res = run("check", str(folder), *args, nlp=nlp)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_clean(res)
+    assert res.code == 0
+    return peak / 2**20
+
+
+@pytest.mark.parametrize("fmt", ["json", "html"])
+def test_memory_does_not_grow_with_the_batch(nlp, tmp_path, monkeypatch, fmt):
+    """60 results of 1 MB each: held until the end they would add ~60 MB (the CLI held every
+    result and rendered each report as one string: 0.9-1 GB for 5,000 entries)."""
+    out = tmp_path / f"report.{fmt}"
+    small = _peak_mib(nlp, tmp_path, 3, monkeypatch, "-o", str(out), "--csv",
+                      str(tmp_path / "t.csv"))
+    large = _peak_mib(nlp, tmp_path, 60, monkeypatch, "-o", str(out), "--csv",
+                      str(tmp_path / "t.csv"))
+    assert large < small + 15, (small, large)
+    if fmt == "json":
+        docs = json.loads(out.read_text(encoding="utf-8"))["documents"]
+        assert len(docs) == 60 and len(docs[-1]["padding"]) == 1_000_000  # nothing lost
+    else:
+        assert out.read_text(encoding="utf-8").count('<section class="doc"') == 60
+    assert len((tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()) == 61
