@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import compress
 from typing import NamedTuple
 
@@ -60,6 +60,15 @@ def _phrase_groups() -> dict[str, dict[str, set[str]]]:
     return groups
 
 
+@cache
+def _phrase_regex(word: str, category: str) -> re.Pattern[str]:
+    """The anchored regex of the phrases of ``category`` starting with ``word``, compiled
+    when first wanted: most are never tried (a one-word phrase matches without one), and
+    compiling all ~1,100 of them was a tenth of a second of loading the pipeline."""
+    return re.compile(rf"(?:{alternation(_phrase_groups()[word][category])}){_BOUNDARY_AFTER}",
+                      re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def phrase_index() -> dict[str, tuple[tuple[str, re.Pattern[str], bool], ...]]:
     """Lexicon phrases grouped by their first word:
@@ -69,9 +78,9 @@ def phrase_index() -> dict[str, tuple[tuple[str, re.Pattern[str], bool], ...]]:
     first word, so one pass over the text's words with a dictionary lookup finds every match;
     trying ~1,500 alternatives at every character (one big regex per category) was the
     slowest step of the whole analysis. Within a group the longest phrase is tried first.
+    The markers step compiles only the regexes it tries (:func:`_phrase_regex`).
     """
-    return {word: tuple((category, re.compile(rf"(?:{alternation(alts)}){_BOUNDARY_AFTER}",
-                                              re.IGNORECASE), alts == {word})
+    return {word: tuple((category, _phrase_regex(word, category), alts == {word})
                         for category, alts in by_cat.items())
             for word, by_cat in _phrase_groups().items()}
 
@@ -194,20 +203,19 @@ def _first_words() -> dict[str, tuple[_Phrases, dict[str | None, _Phrases] | Non
         return (tuple(regex), tuple(checked), tuple(c for c in singles if c not in checked))
 
     plans = {}
-    for word, entries in phrase_index().items():
+    for word, by_cat in groups.items():
         if not word.isascii():
             continue  # only non-ASCII text words can be this word: they take the regexes
         always, singles, seconds = [], [], {}
-        for category, rx, _ in entries:
-            alts = groups[word][category]
+        for category, alts in by_cat.items():
             nexts = [_WORD_RUN.search(p, len(word)) for p in alts - {word}]
             if None in nexts or not all(p.isascii() for p in alts):
-                always.append((category, rx))
+                always.append((category, _phrase_regex(word, category)))
                 continue
             if word in alts:
                 singles.append(category)
             for w in {m.group(0) for m in nexts} | ({None} if nexts else set()):
-                seconds.setdefault(w, []).append((category, rx))
+                seconds.setdefault(w, []).append((category, _phrase_regex(word, category)))
         by_next = {w: arrange(word, always + tried, singles) for w, tried in seconds.items()}
         plans[word] = (arrange(word, always, singles), by_next or None)
     return plans
@@ -248,21 +256,23 @@ def _plan(word: str, starts: _PatternStarts, lower: bool) -> _Plan | tuple[()]:
             whole_word.append(category)  # the same at every occurrence of the word
     if word.isascii():
         phrases, by_next = _first_words().get(low, (None, None))
-    elif low in phrase_index():  # by regex, as case-insensitive matching folds differently
-        phrases, by_next = (tuple((c, rx) for c, rx, _ in phrase_index()[low]), (), ()), None
+    elif low in _phrase_groups():  # by regex, as case-insensitive matching folds differently
+        phrases = (tuple((c, _phrase_regex(low, c)) for c in _phrase_groups()[low]), (), ())
+        by_next = None
     else:
         phrases, by_next = None, None
     if not phrases and not patterns and not whole_word:
         return ()
 
-    def tries(regexes: _Regexes) -> _Tries:
-        return tuple((c, twin, 1) if lower and (twin := _lower_twin(rx)) else (c, rx, 0)
-                     for c, rx in regexes)
+    pattern_tries = tuple((c, twin, 1) if lower and (twin := _lower_twin(rx)) else (c, rx, 0)
+                          for c, rx in patterns)
 
     def work(phrases: _Phrases | None) -> _Work:
+        # phrase regexes are matched as they are: working out the twins of the ~300 that a
+        # thousand documents' words bring took ~35 ms and saved ~1 ms of matching
         regex, checked, unchecked = phrases or ((), (), ())
-        return _Work(tuple(sorted(unchecked + tuple(whole_word))), checked, tries(regex),
-                     tries(patterns), tuple(whole_word))
+        return _Work(tuple(sorted(unchecked + tuple(whole_word))), checked,
+                     tuple((c, rx, 0) for c, rx in regex), pattern_tries, tuple(whole_word))
 
     if by_next is not None:
         by_next = {w: work(longer) for w, longer in by_next.items()}
@@ -275,7 +285,7 @@ def _plan(word: str, starts: _PatternStarts, lower: bool) -> _Plan | tuple[()]:
 class _Plans(dict):
     """word -> :func:`_plan`, worked out on first sight; with ``lower``, for texts taking the
     lower-case way (:func:`_runs`): their ASCII words are lower-case (one plan for "The" and
-    "the", and the by_next keys come for free), and a regex with a :func:`_lower_twin` is
+    "the", and the by_next keys come for free), and a pattern with a :func:`_lower_twin` is
     matched by the twin in the lower-cased text (subject 1), others in the text (0)."""
 
     def __init__(self, starts: _PatternStarts, lower: bool):
@@ -554,8 +564,11 @@ def markers_within(markers: Sequence[list], start: int, end: int,
 class Markers:
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        compiled_markers()
-        phrase_index()
+        # the lexicon's phrases and patterns, with the patterns' twins, before the first
+        # document (and before nlp.pipe's worker processes start)
+        _first_words()
+        for _, rx in pattern_starts().every:
+            _lower_twin(rx)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.markers = find_markers(text_of(doc))
