@@ -61,7 +61,10 @@ WORD_RX = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # WORD_RX as split's group; possessive quantifiers, as nothing after a word can make ``re``
 # backtrack into it (faster, same words)
 WORD_SPLIT_RX = re.compile(r"([^\W\d_]++(?:[-'’][^\W\d_]++)*+)")
-ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z]++(?:[-'’][A-Za-z]++)*+)")  # the same on ASCII text
+# the same on ASCII text; its first letter written alone gives ``re`` a character set to skip
+# to the next word with (a whole match is tried at every character otherwise)
+ASCII_WORD_SPLIT_RX = re.compile(r"([A-Za-z][A-Za-z]*+(?:[-'’][A-Za-z]++)*+)")
+NON_ASCII_RX = re.compile(r"[^\x00-\x7f]")
 LETTERS_RX = re.compile(r"[^\W\d_]+")
 DIGIT_RX = re.compile(r"\d")
 ASCII_DIGITS = "0123456789"  # \d on ASCII text
@@ -110,6 +113,12 @@ def _is_contraction(word: str) -> bool:
 def _is_word_char(c: str) -> bool:
     """``re``'s ``\\w`` for one character."""
     return c.isalnum() or c == "_"
+
+
+def _ascii_words(text: str) -> bool:
+    """Every word character of ``text`` is ASCII (``re``'s ``\\w``, ``\\d`` and letters are
+    then the ASCII ones): most non-ASCII texts only have dashes, bullets or a '£'."""
+    return text.isascii() or not any(map(str.isalnum, set(NON_ASCII_RX.findall(text))))
 
 
 # --------------------------------------------------------------------------- phrase regexes
@@ -326,8 +335,11 @@ class Lexicon:
     def _compile(self) -> None:
         d = self.data
         cues = list(d["role_cues"]["phrases"]) + list(d["titles"]["outside_span"])
+        # ('’' outside the classes: ``re`` compiles a class of three single characters, one
+        # not in Latin-1, into a 65,536-character table, ~1 ms for each of the ~100 per-word
+        # regexes the texts call for; the same matches)
         self.role_cues = PhraseRx(
-            cues, lambda ps: rf"(?<![\w'’-])(?:{alternation(ps)})(?![\w'’-])")
+            cues, lambda ps: rf"(?<![\w'-])(?<!’)(?:{alternation(ps)})(?![\w'-])(?!’)")
         ex = d["exclusions"]
         self.exclusions = PhraseRx(
             ex["phrases"], lambda ps: rf"(?<![\w])(?:{alternation(ps)})(?![\w])")
@@ -465,7 +477,8 @@ class TextView:
     def __init__(self, text: str, lex: Lexicon):
         self.text = text
         self.lex = lex
-        split = ASCII_WORD_SPLIT_RX.split if text.isascii() else WORD_SPLIT_RX.split
+        self.ascii_words = _ascii_words(text)
+        split = ASCII_WORD_SPLIT_RX.split if self.ascii_words else WORD_SPLIT_RX.split
         parts = split(text)  # gap, word, gap, word, ..., gap
         offsets = list(accumulate(map(len, parts), initial=0))
         self.words: list[str] = parts[1::2]
@@ -566,7 +579,7 @@ class TextView:
         """Offsets of the digits (``\\d``), found once: the number rules try their regexes
         only there."""
         text = self.text
-        if not text.isascii():
+        if not self.ascii_words:
             return [m.start() for m in DIGIT_RX.finditer(text)]
         return positions(text, ASCII_DIGITS)  # (much faster than re's scan for \d)
 
@@ -1249,7 +1262,7 @@ class NameFinder:
         v, lex, text = self.v, self.lex, self.text
         words, bares, lowers, starts, ends, gaps, n = \
             v.words, v.bares, v.lowers, v.starts, v.ends, v.gaps, v.n
-        if v.text.isascii():
+        if v.ascii_words:
             singles = v.where(ASCII_LOWER_BUT_I)
         else:  # one-letter words: their lower case is one character, but for 'İ'
             singles = sorted(i for w, ix in v.index.items() if len(w) == 1 or w == "i\u0307"
