@@ -35,18 +35,25 @@ INTENTION_RE = re.compile(r"\b(?:i|we)" + _INTENTION_TAIL, re.IGNORECASE)
 # The same for lower-cased ASCII text, case-sensitive and with the "\b" checked just after "i"
 # or "we": the regex engine then jumps from one "i" or "w" to the next, several times faster.
 _INTENTION_LOWER_RE = re.compile(r"(?:i(?<!\wi)|we(?<!\wwe))" + _INTENTION_TAIL)
-THIRD_PERSON_RE = re.compile(
-    r"\b(?:he|she)(?:\s+(?:also\s+|then\s+)?will|\s*['’]ll|"
+_THIRD_PERSON_TAIL = (
+    r"(?:\s+(?:also\s+|then\s+)?will|\s*['’]ll|"
     r"(?:\s+is|\s+are|\s*['’]s|\s*['’]re)\s+(?:also\s+)?going to)\s+(?:also\s+)?"
-    r"(?P<verb>\w+(?:\s+\w+)?)", re.IGNORECASE)
+    r"(?P<verb>\w+(?:\s+\w+)?)")
+THIRD_PERSON_RE = re.compile(r"\b(?:he|she)" + _THIRD_PERSON_TAIL, re.IGNORECASE)
+# Its twin for lower-cased ASCII text, as _INTENTION_LOWER_RE (the same offsets; the verb
+# comes out lower-cased).
+_THIRD_PERSON_LOWER_RE = re.compile(r"(?:he(?<!\whe)|she(?<!\wshe))" + _THIRD_PERSON_TAIL)
 NOT_SUBJECTS = {"needs", "need", "try", "aim", "want", "going", "plan", "remember", "nice",
                 "good", "have", "has", "had", "used", "able", "due", "how", "what", "where",
                 "when", "who", "why", "this", "that", "it", "there", "hard", "important",
                 "difficult", "easy", "great", "started", "began", "wanted", "decided", "asked",
                 "agreed", "continues", "continue", "failed", "tried", "forgot", "refused"}
+# The word runs are possessive ("++"): what follows a run starts with a space, which no run
+# character is, so giving characters back can never help; without it a sentence that is not
+# "X to do Y" was retried at every letter of its first words.
 NOTE_STYLE_RE = re.compile(
-    r"^(?P<actor>(?:(?:the|my|our|all|each)\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,2}?)"
-    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*)?\s+(?P<modal>to|will|agreed to|needs to|should)\s+"
+    r"^(?P<actor>(?:(?:the|my|our|all|each)\s+)?[\w.'’-]++(?:\s+[\w.'’-]++){0,2}?)"
+    r"(?:\s+(?:and|&)\s+[A-Z][\w.'’-]*+)?\s+(?P<modal>to|will|agreed to|needs to|should)\s+"
     r"(?P<verb>(?-i:[a-z])[\w'’-]*)", re.IGNORECASE)
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "my", "your", "our", "its", "this", "that",
                "these", "those"}
@@ -127,9 +134,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD_RE.findall(regex_fold(text)))
 
 
-def _intends(text: str) -> bool:
-    """``INTENTION_RE`` finds an intention; every one ends in "will", "shall", "'ll" or " to"."""
-    low = regex_fold(text)
+def _intends(text: str, low: str | None = None) -> bool:
+    """``INTENTION_RE`` finds an intention; every one ends in "will", "shall", "'ll" or " to".
+    ``low``: ``regex_fold(text)``, if the caller has it."""
+    if low is None:
+        low = regex_fold(text)
     if "ll" not in low and " to" not in low:
         return False
     if text.isascii():
@@ -137,10 +146,11 @@ def _intends(text: str) -> bool:
     return INTENTION_RE.search(text) is not None
 
 
-def _may_be_third_person(text: str) -> bool:
+def _may_be_third_person(text: str, low: str | None = None) -> bool:
     """Can ``THIRD_PERSON_RE`` match: every match holds "he" and "ll" (will, 'll) or "going
-    to"."""
-    low = regex_fold(text)
+    to".  ``low``: ``regex_fold(text)``, if the caller has it."""
+    if low is None:
+        low = regex_fold(text)
     return "he" in low and ("ll" in low or "going to" in low)
 
 
@@ -248,14 +258,19 @@ def _note_style(body: str, advice: bool = True) -> bool:
                 and (advice or m.group("modal").lower() not in ("should", "needs to")))
 
 
-def _third_person_intention(text: str) -> bool:
+def _third_person_intention(text: str, low: str | None = None) -> bool:
     """"she will present ...", "She's going to run ...": a reported commitment, unless the verb
     is a state or an outcome ("She will remember the day ...", "she will do well") or someone
-    else's belief or report ("I'm sure she will ...", "Her son said he will ...")."""
-    if not _may_be_third_person(text):
+    else's belief or report ("I'm sure she will ...", "Her son said he will ...").
+    ``low``: ``regex_fold(text)``, if the caller has it."""
+    if low is None:
+        low = regex_fold(text)
+    if not _may_be_third_person(text, low):
         return False
     stative = _lex_set("stative_after_will")
-    for m in THIRD_PERSON_RE.finditer(text):
+    matches = _THIRD_PERSON_LOWER_RE.finditer(low) if text.isascii() else \
+        THIRD_PERSON_RE.finditer(text)
+    for m in matches:
         verb = m.group("verb").lower()
         if verb.split()[0] in stative or verb in stative:
             continue
@@ -337,7 +352,12 @@ def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
     """Is this sentence (or list item) a target?  In a targets section every list item or
     line is; elsewhere (and for running prose inside a section) it must read as one.  "X
     should do Y" is an agreed action only in an actions section; elsewhere it is advice."""
-    body = strip_marker(text)
+    return _is_target(text, strip_marker(text), section, own_line)
+
+
+def _is_target(text: str, body: str, section: str, own_line: bool) -> bool:
+    """:func:`is_target_sentence` given ``body = strip_marker(text)``, which the caller has
+    already computed."""
     if not body or body.endswith(":") and len(body.split()) <= 6:
         return False
     if section == "targets" and (own_line or MARKER_RE.match(text) or _starts_with_action(body)):
@@ -352,8 +372,9 @@ def _reads_as_target(text: str, body: str) -> bool:
     """Outside a targets list, an intention, "X to do Y", a goal label, "next time ..." or an
     "- to do Y" item."""
     unquoted = QUOTED_RE.sub(" ", body) if '"' in body or "“" in body else body
-    return bool(_intends(unquoted) or _note_style(body, advice=False)
-                or _third_person_intention(unquoted)
+    low = regex_fold(unquoted)  # for both tests of it
+    return bool(_intends(unquoted, low) or _note_style(body, advice=False)
+                or _third_person_intention(unquoted, low)
                 or GOAL_PREFIX_RE.match(body) or FUTURE_CUE_RE.match(body)
                 or (INFINITIVE_RE.match(body) and text.lstrip()[:1] in "-*•·0123456789"))
 
@@ -415,9 +436,19 @@ def _opens_clause(head: str) -> bool:
 
 
 def _outside_brackets(text: str, matches: Iterator[re.Match[str]]) -> list[re.Match[str]]:
-    """The matches that are not inside brackets or quotes."""
-    return [m for m in matches if text.count("(", 0, m.start()) <= text.count(")", 0, m.start())
-            and text.count('"', 0, m.start()) % 2 == 0]
+    """The matches that are not inside brackets or quotes (``matches`` in text order: the
+    brackets and quotes before each are counted on from the previous one, not from 0)."""
+    out = []
+    pos = opened = closed = quotes = 0
+    for m in matches:
+        start = m.start()
+        opened += text.count("(", pos, start)
+        closed += text.count(")", pos, start)
+        quotes += text.count('"', pos, start)
+        pos = start
+        if opened <= closed and quotes % 2 == 0:
+            out.append(m)
+    return out
 
 
 def _split_points(text: str) -> list[tuple[int, int]]:
@@ -539,10 +570,11 @@ def _is_numbered_title(line: str, bare: str) -> bool:
             and not LABEL_RE.match(bare + " "))
 
 
-def _heading_section(line: str) -> str | None:
+def _heading_section(line: str, marked: str | None = None) -> str | None:
     """Section of a heading line the segmenter kept inside a sentence ("Targets", "actions",
-    "Actions."), "other" for a numbered form section, else None."""
-    bare = strip_marker(line).rstrip(":").strip()
+    "Actions."), "other" for a numbered form section, else None.  ``marked``:
+    ``strip_marker(line)``, if the caller has it."""
+    bare = (strip_marker(line) if marked is None else marked).rstrip(":").strip()
     if bare.rstrip(".").lower() in lexicon_set("phrases", "target_heading"):
         return "targets"
     if not bare or bare.endswith((".", "!", "?", ";", ",")) or len(bare.split(None, 8)) > 8:
@@ -576,14 +608,14 @@ def _section_after(heading: str, section: str, current: str) -> str:
     """The section a heading opens: a review of last year's objectives holds no targets,
     "Learning needs identified" does, and a numbered sub-label ("Domain 8:") stays in the
     section it is in."""
-    key = _label_key(heading)
-    if section == "targets" and _find_phrase("review_headings", key):
-        return "other"
-    if section == "other" and key.startswith(_label_starts(False)):
-        return "targets"
-    if section == "other" and current == "targets" and LABEL_RE.match(heading + " "):
-        return current
-    return section
+    if section == "targets":
+        return "other" if _find_phrase("review_headings", _label_key(heading)) else section
+    if section == "other":
+        if _label_key(heading).startswith(_label_starts(False)):
+            return "targets"
+        if current == "targets" and LABEL_RE.match(heading + " "):
+            return current
+    return section  # the key is only needed above
 
 
 def _label(body: str) -> tuple[int, str | None]:
@@ -639,31 +671,39 @@ class Unit(NamedTuple):
     own_line: bool
     table_row: bool
     row: int  # index into ``doc._.sentences``
+    body: str | None = None  # strip_marker(text[start:end]) if already known
 
 
 def _line_units(text: str, ps: int, pe: int, line: tuple[int, int], section: str,
-                k: int) -> list[Unit]:
-    """The sentences of one line part (``line``: the bounds of its line); only a sentence alone
-    on its line (after any label) counts as its own line."""
+                k: int, part: str, marked: str) -> list[Unit]:
+    """The sentences of one line part ``part = text[ps:pe]``, which starts with no space
+    (``line``: the bounds of its line; ``marked``: ``strip_marker(part)``); only a sentence
+    alone on its line (after any label) counts as its own line."""
     ls, le = line
-    part = text[ps:pe]
     starts = _sentence_starts(part)
     if not starts:  # the usual case: the whole part is one sentence
         before = text[ls:ps].strip()
-        own_line = text[ps:le].strip() == part.strip() and (
+        # alone on its line: only spaces after it (the part starts with no space, and its
+        # line ends at or after ``pe``)
+        own_line = not text[pe:le].strip() and (
             not before or before.endswith(":") or MARKER_RE.match(before + " ") is not None)
-        return [Unit(ps, ps + len(part.rstrip()), section, own_line, False, k)]
+        # strip_marker(part.rstrip()) is ``marked`` unless that is empty ("- " is a bare
+        # marker, "-" is not)
+        return [Unit(ps, ps + len(part.rstrip()), section, own_line, False, k, marked or None)]
     cuts = [ps, *(ps + c for c in starts), pe]
     return [Unit(a, a + len(text[a:b].rstrip()), section, False, False, k)
             for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
-def _units(doc: Doc) -> Iterator[Unit]:
+def _units(doc: Doc, text: str | None = None) -> Iterator[Unit]:
     """Every line part that may hold a target.  The segmenter keeps lower-case lines in one
     sentence and can mistake a last line for a title, so headings and table rows are found
     again here, line by line.  An inline heading ("Manager's direction: ...") governs the rest
-    of its own line only."""
-    text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
+    of its own line only.  ``text``: ``plain_quotes(text_of(doc))`` if the caller has it."""
+    if text is None:
+        text = plain_quotes(text_of(doc))  # matched, never shown: offsets only
+    # a line is a table row only if it holds a tab or two "|" (see _cells)
+    tables = "\t" in text or text.count("|") >= 2
     section, column, seen = "other", None, set()  # column: of the actions, in a table
     revert: tuple[int, str] | None = None
     for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
@@ -676,16 +716,17 @@ def _units(doc: Doc) -> Iterator[Unit]:
         if head and len(parts) == 1:
             ls, le = _line_bounds(text, s)
             body = strip_marker(text[s:e])
-            if not _cells(text[ls:le]) and _is_heading_row(body, sec, section):
+            if not (tables and _cells(text[ls:le])) and _is_heading_row(body, sec, section):
                 if text[e:le].strip() and revert is None:
                     revert = (le, section)
                 section, column = _section_after(body, sec, section), None
                 continue
         for ps, pe in parts:
             line = text[ps:pe]
-            ps += len(line) - len(line.lstrip())
+            part = line.lstrip()  # text[ps:pe] once ps is moved past the spaces
+            ps += len(line) - len(part)
             ls, le = bounds = _line_bounds(text, ps)
-            cells = _cells(text[ls:le])
+            cells = _cells(text[ls:le]) if tables else None
             if cells:
                 if ls not in seen:
                     seen.add(ls)
@@ -701,25 +742,26 @@ def _units(doc: Doc) -> Iterator[Unit]:
                                        True, True, k)
                 continue
             column = None
-            heading = _heading_section(text[ps:pe])
+            marked = strip_marker(part)
+            heading = _heading_section(part, marked)
             if heading is not None:
                 section = heading
                 continue
-            yield from _line_units(text, ps, pe, bounds, section, k)
+            yield from _line_units(text, ps, pe, bounds, section, k, part, marked)
 
 
-def _is_intended(doc: Doc, k: int, s: int, e: int, section: str) -> bool:
+def _is_intended(doc: Doc, k: int, raw: str, s: int, e: int, section: str) -> bool:
     """A list item that opens with a verb and that the element model reads as an intention is
     a target even outside an "Actions" section ("- review in 4 wks"), unless it is a wish, a
-    status line or praise.  Agenda items and case notes ("- Caseload update") are not."""
-    text = text_of(doc)
-    raw = plain_quotes(text[s:e])  # matched, never shown
+    status line or praise.  Agenda items and case notes ("- Caseload update") are not.
+    ``raw``: ``text[s:e]`` of the text with plain quotes."""
     if section != "other" or MARKER_RE.match(raw) is None:
         return False  # the cheap tests first
     elements = doc._.elements or []
     row_s, row_e = doc._.sentences[k][0], doc._.sentences[k][1]
     body = strip_marker(raw)
-    return (k < len(elements) and elements[k][0] == "intention" and "\n" not in text[row_s:row_e]
+    return (k < len(elements) and elements[k][0] == "intention"
+            and text_of(doc).find("\n", row_s, row_e) < 0
             and _starts_with_action(body) and not is_excluded(body) and not _is_wish(body)
             and not markers_in(doc, s, e, {"generic_praise", "generic_critique"}))
 
@@ -728,7 +770,11 @@ def _in_feedback(feedback: Spans, s: int, e: int) -> bool:
     """Most of this sentence was found as a feedback comment (``feedback``: their spans): a
     next step inside feedback belongs to the comment, not to the targets. (A span not
     touching the sentence overlaps it by a negative amount.)"""
-    return any(min(e, fe) - max(s, fs) >= 0.5 * (e - s) for fs, fe in feedback.touching(s, e))
+    half = 0.5 * (e - s)
+    for fs, fe in feedback.touching(s, e):
+        if min(e, fe) - max(s, fs) >= half:
+            return True
+    return False
 
 
 def extract_targets(doc: Doc) -> list[tuple[int, int]]:
@@ -737,9 +783,10 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     has_section = any(r[2] == "targets" for r in doc._.sentences or [])
     feedback = Spans((f["start"], f["end"]) for f in doc._.feedback or [])
     spans: list[tuple[int, int]] = []
-    for s, e, section, own_line, table_row, k in _units(doc):
+    for s, e, section, own_line, table_row, k, body in _units(doc, text):
         raw = text[s:e]
-        body = strip_marker(raw)
+        if body is None:
+            body = strip_marker(raw)
         b0 = s + raw.find(body)
         cut, label = _label(body)
         if label == "goal" or (label == "section" and section != "feedback"):
@@ -748,8 +795,10 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
         if section != "targets" and feedback and _in_feedback(feedback, s, e) \
                 and not _intends(body):
             continue
-        intended = not has_section and _is_intended(doc, k, s, e, section)
-        if not (intended or is_target_sentence(body if cut else raw, section, own_line)):
+        intended = not has_section and section == "other" and \
+            _is_intended(doc, k, raw, s, e, section)
+        if not (intended or (_is_target(raw, body, section, own_line) if not cut
+                             else is_target_sentence(body, section, own_line))):
             continue
         if table_row:
             spans.append((b0, b0 + len(body)))
