@@ -92,11 +92,11 @@ def sentence_rows(doc: Doc, context: bool = True) -> np.ndarray:
     rows, text = sf.sentences, text_of(doc)
     if not context:
         return make_rows(sf.texts, [""] * len(rows), sf.features)
-    contexts = []
-    for i in range(len(rows)):
-        prev_t = text[rows[i - 1][0]:rows[i - 1][1]] if i > 0 else ""
-        next_t = text[rows[i + 1][0]:rows[i + 1][1]] if i + 1 < len(rows) else ""
-        contexts.append(f"{prev_t} {next_t}".strip())
+    if not rows:
+        return make_rows([], [], [])
+    raws = [text[r[0]:r[1]] for r in rows]  # each sliced once, not as both neighbours
+    contexts = [f"{prev_t} {next_t}".strip()
+                for prev_t, next_t in zip(["", *raws[:-1]], [*raws[1:], ""], strict=True)]
     return make_rows(sf.texts, contexts, sf.features)
 
 
@@ -120,8 +120,10 @@ class ElementTagger(TrainedComponent):
             out = []
             markers, counts = doc._.markers or [], sentence_features(doc).counts
             for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
-                out.append([ELEMENTS[best[k + j]], shown[k + j],
-                            is_buzz(doc, s, e, markers, counts[j]) and not heading])
+                # is_buzz's first test, here: most sentences have no buzz marker
+                buzz = bool(counts[j].get("buzz")) and not heading and \
+                    is_buzz(doc, s, e, markers, counts[j])
+                out.append([ELEMENTS[best[k + j]], shown[k + j], buzz])
             doc._.elements = out
             k += n
 

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from .component import TrainedComponent
 from .features import make_rows, sentence_features, strip_bullet, text_rows
 from .lexicon import plain_quotes
+from .linear import rounded
 from .markers import markers_in
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
@@ -62,9 +63,11 @@ def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
     with its neighbours' and the document's mean. Feedback comes in runs (a feedback
     paragraph, a list of comments), so a borderline sentence between two clear ones is
     probably feedback too, and a lone one in a case discussion probably not."""
-    mean = float(np.mean(p)) if len(p) else 0.0
-    # np.clip's definition, without its per-call overhead (a few µs for every document)
-    x = np.minimum(np.maximum(np.asarray(p, np.float64), 1e-4), 1 - 1e-4)
+    p = np.asarray(p, np.float64)  # (the detector's probabilities are float64)
+    # np.mean's definition for float64 (the sum over the count), without its per-call
+    # overhead, as for np.clip below (a few µs for every document)
+    mean = float(np.add.reduce(p)) / len(p) if len(p) else 0.0
+    x = np.minimum(np.maximum(p, 1e-4), 1 - 1e-4)
     logits = np.log(x / (1 - x)).tolist()
     rows = []
     for i, value in enumerate(logits):
@@ -75,6 +78,12 @@ def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
             row["next"], row["has_next"] = logits[i + 1], 1.0
         rows.append(row)
     return rows
+
+
+def feedback_sentences(p: np.ndarray, rows: list[list], threshold: float) -> list[int]:
+    """Indices of the sentences scored at least ``threshold`` that are not headings;
+    compared as an array (a Python loop over numpy scalars cost more than the rest)."""
+    return [i for i in np.flatnonzero(np.asarray(p) >= threshold).tolist() if not rows[i][3]]
 
 
 def _open_quote(text: str) -> bool:
@@ -104,7 +113,8 @@ def group_comments(doc: Doc, selected: list[int]) -> list[tuple[int, int]]:
 
 def _content_start(doc: Doc, s: int, e: int) -> int:
     raw = text_of(doc)[s:e]
-    return s + raw.find(strip_bullet(raw)) if strip_bullet(raw) else s
+    content = strip_bullet(raw)
+    return s + raw.find(content) if content else s
 
 
 def opens_sentence(text: str, start: int, at: int) -> bool:
@@ -158,11 +168,9 @@ class FeedbackScorer(TrainedComponent):
             k = 0
             for i, p in enumerate(per_doc):
                 per_doc[i], k = p2[k:k + len(p)], k + len(p)
-        groups = []
-        for doc, p_fb in zip(docs, per_doc, strict=True):
-            sents = doc._.sentences or []
-            selected = [i for i, p in enumerate(p_fb) if p >= self.threshold and not sents[i][3]]
-            groups.append(group_comments(doc, selected))
+        groups = [group_comments(doc, feedback_sentences(p_fb, doc._.sentences or [],
+                                                         self.threshold))
+                  for doc, p_fb in zip(docs, per_doc, strict=True)]
         scored = iter(self.score_many([(d, s) for d, g in zip(docs, groups, strict=True)
                                        for s in g]))
         for doc, g in zip(docs, groups, strict=True):
@@ -179,27 +187,30 @@ class FeedbackScorer(TrainedComponent):
         texts = [text_of(doc)[s:e] for (doc, (_, e)), s in zip(items, starts, strict=True)]
         X = comment_rows(texts)
         spec = self.models["specificity"]
-        proba = spec.predict_proba(X)
+        # every comment's numbers at once (rounded as ``round(x, 4)``): per-comment numpy
+        # scalars cost more than the rest of the loop
+        full = np.zeros((len(items), 3))
+        full[:, [int(c) for c in spec.classes_]] = spec.predict_proba(X)
+        levels = np.argmax(full, axis=1).tolist()
+        shown = rounded(full)
         flag_p = {f: self.models[f].predict_proba(X)[:, 1] for f in FLAGS}
+        flag_met = {f: (p >= 0.5).tolist() for f, p in flag_p.items()}
+        flag_shown = {f: rounded(p) for f, p in flag_p.items()}
         out = []
         for k, ((doc, (_, e)), s) in enumerate(zip(items, starts, strict=True)):
-            full = np.zeros(3)
-            for cls, p in zip(spec.classes_, proba[k], strict=True):
-                full[int(cls)] = p
-            level = int(np.argmax(full))
+            level = levels[k]
             text = text_of(doc)
             item = {"start": s, "end": e, "text": text[s:e], "specificity": level,
-                    "score": round(float(full[level]), 4),
-                    "probabilities": [round(float(x), 4) for x in full]}
+                    "score": shown[k][level], "probabilities": shown[k]}
             found = [m for m in markers_in(doc, s, e, EVIDENCE)
                      if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
                      or opens_sentence(text, s, m[0])]
             for f in FLAGS:
-                met = bool(flag_p[f][k] >= 0.5)
+                met = flag_met[f][k]
                 # words that carry a signal the model found; none for one it did not find
                 # ("Try to be more assertive": a cue, but no concrete next step)
                 ev = _outermost([m for m in found if m[2] in FLAG_EVIDENCE[f]])[:6] if met else []
-                item[f] = {"met": met, "score": round(float(flag_p[f][k]), 4),
+                item[f] = {"met": met, "score": flag_shown[f][k],
                            "evidence": [[a, b, text[a:b]] for a, b, _ in ev]}
             out.append(item)
         return out
