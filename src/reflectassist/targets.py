@@ -92,10 +92,7 @@ LOGISTICS_QUALIFIER = (r"(?:next|final|follow[- ]up|mid[- ]point|\d+[- ]?(?:mont
                        r"\d+(?:st|nd|rd|th))")
 LOGISTICS_AFTER = (r"(?:in\s+\d|next\b|on\s+\d|\d+\s*[-–/:]|[-–:(]|booked\b|to be\b|approx|"
                    r"offered\b|w/c\b)")
-# a cell border: "|" with the spaces around it, or one tab (a table pasted from Word or a
-# spreadsheet has one tab per cell, so two tabs are an empty cell, which keeps the columns in
-# place under their headers)
-TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t")
+TABLE_SPLIT_RE = re.compile(r"\t+|\s*\|\s*")
 BRACKET_TARGET_RE = re.compile(r"(?<!\s)\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?"
                                r"\s+to\s+[a-z][^()]*)\)[.!?]?$")
 
