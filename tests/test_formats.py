@@ -215,7 +215,7 @@ def test_docx_table_empty_cells_keep_the_columns_in_place(tmp_path):
 
 
 def test_odt_table_empty_and_repeated_cells_keep_the_columns_in_place(tmp_path):
-    from odf.table import Table, TableCell, TableRow
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
 
     def build(doc, P):
         table = Table()
@@ -234,17 +234,47 @@ def test_odt_table_empty_and_repeated_cells_keep_the_columns_in_place(tmp_path):
                     break
             table.addElement(tr)
         doc.text.addElement(table)
-        # a row of an empty cell repeated twice, then a filled one: "|  |  | x |"
-        tr = TableRow()
-        tr.addElement(TableCell(numbercolumnsrepeated=2))
-        cell = TableCell()
-        cell.addElement(P(text="Read the policy"))
-        tr.addElement(cell)
-        table.addElement(tr)
+        # an empty cell repeated twice, then two filled ones; a filled cell merged across
+        # two columns (the second covered), then two more; a lone filled cell
+        for cells in ([(None, 2), ("Read the policy", 1), ("May", 1)],
+                      [("Safeguarding", 1), ("covered", 1), ("Book level 3", 1), ("June", 1)],
+                      [(None, 2), ("Just this", 1)]):
+            tr = TableRow()
+            for text, repeat in cells:
+                if text == "covered":
+                    tr.addElement(CoveredTableCell())
+                    continue
+                cell = TableCell(numbercolumnsrepeated=repeat) if repeat > 1 else TableCell()
+                if text:
+                    cell.addElement(P(text=text))
+                tr.addElement(cell)
+            table.addElement(tr)
 
     p = tmp_path / "sup.odt"
     p.write_bytes(make_odt(build))
-    assert read_file(p).text == ACTION_TABLE_TEXT + "\n|  |  | Read the policy |"
+    assert read_file(p).text == ACTION_TABLE_TEXT + (
+        "\n|  |  | Read the policy | May |"
+        "\n| Safeguarding |  | Book level 3 | June |"
+        "\nJust this")
+
+
+def test_docx_cell_merged_across_columns_keeps_the_next_cells_in_place(tmp_path):
+    def build(d):
+        table = d.add_table(rows=3, cols=4)
+        for i, row in enumerate(ACTION_TABLE[:2]):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+        merged = table.cell(2, 0).merge(table.cell(2, 1))
+        merged.text = "Safeguarding"
+        table.cell(2, 2).text = "Book level 3"
+        table.cell(2, 3).text = "June"
+
+    p = tmp_path / "sup.docx"
+    p.write_bytes(make_docx(build))
+    assert read_file(p).text == (
+        "Area | Discussion | Agreed action | By when\n"
+        "| Training |  | JB to book the MCA refresher | April |\n"
+        "| Safeguarding |  | Book level 3 | June |")
 
 
 def test_action_in_a_word_table_with_an_empty_cell_is_found_whole(tmp_path, nlp):
@@ -260,6 +290,26 @@ def test_action_in_a_word_table_with_an_empty_cell_is_found_whole(tmp_path, nlp)
     p = tmp_path / "sup.docx"
     p.write_bytes(make_docx(build))
     result = next(analyse(nlp, [read_file(p)], kind="supervision_note"))
+    assert [t["text"] for t in result["targets"]] == [
+        "JB to book the MCA refresher | April", "Discuss the rota with the manager | next sup"]
+
+
+def test_action_table_whose_header_has_an_empty_corner_cell(tmp_path, nlp):
+    from reflectassist.analysis import analyse
+
+    def build(d):
+        d.add_paragraph("Supervision notes, 3 March")
+        table = d.add_table(rows=3, cols=4)
+        for i, row in enumerate((("", "Discussion", "Agreed action", "By when"),
+                                 *ACTION_TABLE[1:3])):
+            for j, text in enumerate(row):
+                table.cell(i, j).text = text
+
+    p = tmp_path / "sup.docx"
+    p.write_bytes(make_docx(build))
+    src = read_file(p)
+    assert src.text.splitlines()[2] == "|  | Discussion | Agreed action | By when |"
+    result = next(analyse(nlp, [src], kind="supervision_note"))
     assert [t["text"] for t in result["targets"]] == [
         "JB to book the MCA refresher | April", "Discuss the rota with the manager | next sup"]
 

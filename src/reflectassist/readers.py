@@ -318,16 +318,19 @@ def _join_blocks(blocks: list[Block]) -> str:
 
 def _row_blocks(cells: list[list[Block]], table_group: object) -> list[Block]:
     """One line ``a | b | c`` when every cell is at most one line, else the cells' blocks.
-    An empty cell before the last filled one is kept and the line bordered, ``| a |  | c |``,
-    so that each cell stays under its column's header (dropping it shifted "Agreed action"
-    under "Discussion"); empty cells at the end shift nothing and are left out."""
+    When two or more cells are filled, an empty cell before the last filled one is kept and
+    the line bordered, ``| a |  | c |``, so that each cell stays under its column's header
+    (dropping it shifted "Agreed action" under "Discussion"); empty cells at the end shift
+    nothing and are left out, and a lone filled cell is its text alone."""
     filled = [c for c in cells if c]
     if all(len(c) == 1 and "\n" not in c[0][0] for c in filled):
         texts = [c[0][0].strip() if c else "" for c in cells]
         while texts and not texts[-1]:
             texts.pop()
         line = " | ".join(texts)
-        if not all(texts):
+        if sum(map(bool, texts)) == 1:
+            line = texts[-1]
+        elif not all(texts):
             line = f"| {line} |"
         return [(line, table_group)] if texts else []
     return [b for c in filled for b in c]
@@ -392,6 +395,13 @@ class _DocxReader:
             elif child.tag in _W_WRAPPERS:
                 yield from _DocxReader.children(child, tag)
 
+    @staticmethod
+    def grid_span(tc) -> int:
+        """How many grid columns a table cell spans (``w:gridSpan``), up to 64."""
+        span = tc.find(f"{_W}tcPr/{_W}gridSpan")
+        value = "" if span is None else span.get(_W + "val", "")
+        return min(max(int(value), 1), 64) if value.isdecimal() else 1
+
     def blocks(self, container) -> list[Block]:
         out: list[Block] = []
         for child in container:
@@ -406,7 +416,10 @@ class _DocxReader:
             elif tag == _W + "tbl":
                 group = object()
                 for tr in self.children(child, _W + "tr"):
-                    cells = [self.blocks(tc) for tc in self.children(tr, _W + "tc")]
+                    cells = []
+                    for tc in self.children(tr, _W + "tc"):
+                        cells.append(self.blocks(tc))
+                        cells += [[]] * (self.grid_span(tc) - 1)  # merged across columns
                     out.extend(_row_blocks(cells, group))
             elif tag in _W_WRAPPERS:
                 out.extend(self.blocks(child))
@@ -548,7 +561,8 @@ class _OdtReader:
             elif ns == self.TABLE and name == "table":
                 group = object()
                 for row in self.rows(child):
-                    cells = [self.blocks(cell) for cell in self.cells(row)]
+                    cells = [[] if cell is None else self.blocks(cell)
+                             for cell in self.cells(row)]
                     out.extend(_row_blocks(cells, group))
             elif ns == self.TEXT and name in ("section", "index-body"):
                 out.extend(self.blocks(child, list_style, level))
@@ -556,11 +570,15 @@ class _OdtReader:
 
     def cells(self, row):
         """A row's cells, a cell repeated ``number-columns-repeated`` times (as OpenOffice
-        writes runs of empty cells) counted as that many, up to 64."""
+        writes runs of empty cells) counted as that many, up to 64; a covered cell (under one
+        merged across columns) is an empty one, so the cells after it keep their columns."""
         for cell in row.childNodes:
-            if getattr(cell, "qname", None) == (self.TABLE, "table-cell"):
+            if getattr(cell, "qname", None) in ((self.TABLE, "table-cell"),
+                                                (self.TABLE, "covered-table-cell")):
                 repeat = cell.getAttrNS(self.TABLE, "number-columns-repeated") or "1"
-                yield from [cell] * min(int(repeat) if repeat.isdigit() else 1, 64)
+                n = min(max(int(repeat), 1), 64) if repeat.isdecimal() else 1
+                covered = cell.qname[1] == "covered-table-cell"
+                yield from [None if covered else cell] * n
 
     def rows(self, table):
         for child in table.childNodes:

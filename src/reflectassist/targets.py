@@ -528,7 +528,7 @@ def _action_column(cells: list[str]) -> int | None:
     heads = [c.lower().rstrip(":") for c in cells]
     for j, head in enumerate(heads):
         if head in _lex_set("table_first_headers"):
-            before, after = heads[:j], [h for h in heads[j + 1:] if h]
+            before, after = [h for h in heads[:j] if h], [h for h in heads[j + 1:] if h]
             if all(h in _lex_set("table_context_headers") for h in before) and all(
                     h in _lex_set("table_headers") or h in _lex_set("table_first_headers")
                     for h in after):
