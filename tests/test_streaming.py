@@ -104,3 +104,25 @@ def test_memory_does_not_grow_with_the_batch(nlp, tmp_path, monkeypatch, fmt):
     else:
         assert out.read_text(encoding="utf-8").count('<section class="doc"') == 60
     assert len((tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()) == 61
+
+
+SECOND = ("On my placement I felt nervous when a resident fell in the lounge. I stayed with "
+          "her and called the nurse. Next time I will check the sensor mat at handover.")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_result_is_reported_with_its_own_text(nlp, tmp_path, jobs):
+    """The summary quotes each document's own text, with a failed file between them."""
+    (tmp_path / "a.txt").write_text(ENTRY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("   ", encoding="utf-8")  # empty: fails, no text
+    (tmp_path / "c.txt").write_text(SECOND, encoding="utf-8")
+    res = run("check", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+              str(tmp_path / "c.txt"), "-j", jobs, nlp=nlp)
+    assert res.code == 1
+    a, b, c = res.stdout.split("\n== ")
+    quotes = {name: [q for line in block.splitlines() if line.strip().startswith("at \"")
+                     for q in line.split('"')[1::2]]
+              for name, block in zip("abc", (a, b, c), strict=True)}
+    assert quotes["a"] and quotes["c"] and not quotes["b"]
+    assert all(q.rstrip("…") in " ".join(ENTRY.split()) for q in quotes["a"])
+    assert all(q.rstrip("…") in " ".join(SECOND.split()) for q in quotes["c"])

@@ -6,6 +6,7 @@ reported), 2 usage error.  Errors are one line; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -151,8 +152,10 @@ def _spool() -> TextIO:
 
 
 def _chunks(spool: TextIO) -> Iterator[str]:
+    """A spooled report from its start, in pieces of whole lines (~64 KiB): ``typer.echo``
+    strips ANSI sequences when standard output is not a terminal, and none spans a line."""
     spool.seek(0)
-    return iter(lambda: spool.read(1 << 16), "")
+    return map("".join, iter(lambda: spool.readlines(1 << 16), []))
 
 
 def _echo(spool: TextIO) -> None:
@@ -332,61 +335,65 @@ def check(
 
     from .analysis import analyse
 
-    # Every report is written as the results come, to temporary files copied to their
-    # places at the end: nothing holds all results, so memory stays flat with the batch.
-    summary = TextWriter(_spool(), details=output is None)
-    writers: list[ReportWriter] = [summary]
-    report = None
-    if fmt is not Format.text:
-        report = (HtmlWriter if fmt is Format.html else JsonWriter)(_spool())
-        writers.append(report)
-    table = CsvWriter(_spool()) if csv_path is not None or csv_to_stdout else None
-    if table is not None:
-        writers.append(table)
-    failed: list[tuple[str, str]] = []
-    show_progress = sys.stderr.isatty()
-    for n, res in enumerate(analyse(nlp, sources(), kind=kind.value if kind else None,
-                                    n_process=jobs), 1):
-        text = pending.popleft()
+    with contextlib.ExitStack() as stack:  # the temporary files, closed on any exit
+        # Every report is written as the results come, to temporary files copied to their
+        # places at the end: nothing holds all results, so memory stays flat with the batch.
+        def spooled(writer: type[ReportWriter], **kwargs: bool) -> ReportWriter:
+            return stack.enter_context(writer(stack.enter_context(_spool()), **kwargs))
+
+        summary = spooled(TextWriter, details=output is None)
+        writers: list[ReportWriter] = [summary]
+        report = None
+        if fmt is not Format.text:
+            report = spooled(HtmlWriter if fmt is Format.html else JsonWriter)
+            writers.append(report)
+        table = spooled(CsvWriter) if csv_path is not None or csv_to_stdout else None
+        if table is not None:
+            writers.append(table)
+        failed: list[tuple[str, str]] = []
+        show_progress = sys.stderr.isatty()
+        for n, res in enumerate(analyse(nlp, sources(), kind=kind.value if kind else None,
+                                        n_process=jobs), 1):
+            text = pending.popleft()
+            for w in writers:
+                w.add(res, text)
+            if res["error"]:
+                failed.append((res["path"], res["error"]))
+            if show_progress and n % 10 == 0:
+                typer.echo(f"\ranalysed {n} documents", err=True, nl=False)
+        if show_progress and summary.n >= 10:
+            typer.echo("", err=True)
+        notes[:] = dict.fromkeys(notes)  # a folder searched twice repeats its notes
+        for note in notes:
+            say(f"reflectassist: note: {note}")
+        if not summary.n:
+            fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
         for w in writers:
-            w.add(res, text)
-        if res["error"]:
-            failed.append((res["path"], res["error"]))
-        if show_progress and n % 10 == 0:
-            typer.echo(f"\ranalysed {n} documents", err=True, nl=False)
-    if show_progress and summary.n >= 10:
-        typer.echo("", err=True)
-    notes[:] = dict.fromkeys(notes)  # a folder searched twice repeats its notes
-    for note in notes:
-        say(f"reflectassist: note: {note}")
-    if not summary.n:
-        fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
-    for w in writers:
-        w.close()
-    summary.out.write(_totals(summary.n, len(failed), notes))
-    if fmt is Format.json:
-        report.out.write("\n")
-    body = (report or summary).out
-    written: list[Path] = []
-    if output is not None:
-        _write_atomic(output, body, inputs)
-        written.append(output)
-    elif report is not None:  # JSON or HTML on standard output
-        _echo(body)
-    if csv_to_stdout:
-        _echo(table.out)
-    elif csv_path is not None:
-        _write_atomic(csv_path, table.out, inputs)
-        written.append(csv_path)
-    # standard output carries one thing: the summary only if no report or table went there
-    if (fmt is Format.text or output is not None) and not csv_to_stdout \
-            and not (written and quiet):
-        _echo(summary.out)
-    for path in written:
-        say(f"written: {path}")
-    for path, error in failed:
-        say(f"reflectassist: failed: {path or repr('')}: {error}")
-    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+            w.close()
+        summary.out.write(_totals(summary.n, len(failed), notes))
+        if fmt is Format.json:
+            report.out.write("\n")
+        body = (report or summary).out
+        written: list[Path] = []
+        if output is not None:
+            _write_atomic(output, body, inputs)
+            written.append(output)
+        elif report is not None:  # JSON or HTML on standard output
+            _echo(body)
+        if csv_to_stdout:
+            _echo(table.out)
+        elif csv_path is not None:
+            _write_atomic(csv_path, table.out, inputs)
+            written.append(csv_path)
+        # standard output carries one thing: the summary only if no report or table went there
+        if (fmt is Format.text or output is not None) and not csv_to_stdout \
+                and not (written and quiet):
+            _echo(summary.out)
+        for path in written:
+            say(f"written: {path}")
+        for path, error in failed:
+            say(f"reflectassist: failed: {path or repr('')}: {error}")
+        raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
 @app.command(epilog="Example:\n\n  reflectassist redact entry.docx -o entry-redacted.txt")

@@ -24,8 +24,13 @@ _FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
 
 
 def strip_bullet(text: str) -> str:
+    return bullet_split(text)[1]
+
+
+def bullet_split(text: str) -> tuple[bool, str]:
+    """Whether ``text`` opens with a list bullet, and the text without it, stripped."""
     m = BULLET_RE.match(text)
-    return text[m.end():].strip() if m else text.strip()
+    return (True, text[m.end():].strip()) if m else (False, text.strip())
 
 
 def text_features(text: str, stripped: str | None = None) -> dict[str, float]:
@@ -55,14 +60,11 @@ def features_of(full: str, markers: Sequence[list], start: int, end: int,
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
     string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known,
     and the span's ``strip_bullet`` text, if known)."""
-    raw = full[start:end]
-    bullet = BULLET_RE.match(raw)
-    if stripped is None:
-        stripped = raw[bullet.end():].strip() if bullet else raw.strip()
+    bullet, text = bullet_split(full[start:end])
     if counts is None:
         counts = count_in(markers, start, end)
-    feats = _shape_features(plain_quotes(stripped), bullet is not None, counts,
-                            lexicon_set("phrases", "imperative_start"))
+    feats = _shape_features(plain_quotes(text if stripped is None else stripped), bullet,
+                            counts, lexicon_set("phrases", "imperative_start"))
     if position is not None:
         feats["pos_first"] = float(position == 0.0)
         feats["pos_last"] = float(position == 1.0)
@@ -137,14 +139,11 @@ class SentenceFeatures:
         # features_of for each sentence, slicing and matching its bullet once for both its
         # stripped text and its "bullet" feature
         self.texts, self.features = texts, feats = [], []
-        match, imperative = BULLET_RE.match, lexicon_set("phrases", "imperative_start")
+        imperative = lexicon_set("phrases", "imperative_start")
         for r, counts in zip(self.sentences, self.counts, strict=True):
-            raw = full[r[0]:r[1]]
-            bullet = match(raw)
-            text = raw[bullet.end():].strip() if bullet else raw.strip()
+            bullet, text = bullet_split(full[r[0]:r[1]])
             texts.append(text)
-            feats.append(_shape_features(plain_quotes(text), bullet is not None, counts,
-                                         imperative))
+            feats.append(_shape_features(plain_quotes(text), bullet, counts, imperative))
 
 
 _SENTENCES: WeakKeyDictionary[Doc, SentenceFeatures] = WeakKeyDictionary()

@@ -1,7 +1,9 @@
 """Render analysis results as terminal text, JSON, CSV or a self-contained HTML report.
 
 HTML comes from the Jinja2 templates in ``templates/`` with autoescaping on, so user text
-is always escaped (nothing user-controlled is ever marked safe). The page is one file:
+is always escaped: nothing user-controlled is marked safe, except the batch page's document
+sections, which are the section macro's output, escaped when it was rendered (``_page``
+takes ``sections`` from ``html_section`` only). The page is one file:
 inline CSS and SVG, a small optional inline script, and a Content-Security-Policy that
 allows exactly that style sheet and that script (by SHA-256 hash) and nothing else, so it
 makes no network requests and injected markup could not run even if it were not escaped.
@@ -612,7 +614,16 @@ class ReportWriter:
         self.n += 1
 
     def close(self) -> None:
-        pass
+        """Finish the report."""
+
+    def discard(self) -> None:
+        """Free what the writer holds (temporary files), finished or not."""
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
 
 
 class JsonWriter(ReportWriter):
@@ -684,14 +695,14 @@ class HtmlWriter(ReportWriter):
         super().add(r)
 
     def close(self) -> None:
-        try:
-            if self.first is not None:
-                _page(self.out, [self.first])
-            else:
-                self.spool.seek(0)
-                _page(self.out, self.docs, iter(lambda: self.spool.read(1 << 16), ""))
-        finally:
-            self.spool.close()
+        if self.first is not None:
+            _page(self.out, [self.first])
+        else:
+            self.spool.seek(0)
+            _page(self.out, self.docs, iter(lambda: self.spool.read(1 << 16), ""))
+
+    def discard(self) -> None:
+        self.spool.close()
 
 
 def _brief(doc: dict) -> dict:
@@ -711,8 +722,8 @@ def _render(writer: type[ReportWriter], results: list[dict],
             texts: dict[str, str] | None = None, **kwargs: Any) -> str:
     """A report of ``results`` as one string, written by ``writer``."""
     buf = io.StringIO()
-    w = writer(buf, **kwargs)
-    for r in results:
-        w.add(r, (texts or {}).get(r["path"]))
-    w.close()
+    with writer(buf, **kwargs) as w:
+        for r in results:
+            w.add(r, (texts or {}).get(r["path"]))
+        w.close()
     return buf.getvalue()
