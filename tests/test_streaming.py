@@ -3,7 +3,6 @@ and a batch's memory does not grow with the number of documents."""
 
 from __future__ import annotations
 
-import io
 import json
 import tracemalloc
 
@@ -44,17 +43,69 @@ def test_text_summary_is_each_documents_block_in_order(results):
     assert "at \"" not in report.text_block(rs[0], True, None)
 
 
-def test_batch_page_from_brief_views_equals_the_page_from_whole_views(results):
-    """The writer keeps only a brief of each document for the table and the charts; the page
-    must be the one the documents' whole views give."""
+def reference_charts(docs: list[dict]) -> list[dict]:
+    """REFERENCE: the charts as computed from every document's whole view (before the page
+    was written from running counts)."""
+    from collections import Counter
+
+    from reflectassist import GIBBS_STAGES, LABELS_DEPTH, SMART_CRITERIA
+
+    texts = report.report_texts()
+    ok = [d for d in docs if not d["r"].get("error")]
+    failed = len(docs) - len(ok)
+    depth = Counter(d["r"]["depth"]["level"] for d in ok if d["r"].get("depth"))
+    rows = [(f"{k} {LABELS_DEPTH[k]}", depth[k], f"{depth[k]}") for k in range(4)]
+    rows += [("not analysed", failed, f"{failed}")] if failed else []
+    top = max([v for _, v, _ in rows] + [1])
+    out = [("ch-depth", f"n = {len(docs)}.", report._bars(rows, top))]
+    has = Counter(s for d in ok for s in report._stages(d["r"]))
+    n_ok = len(ok) or 1
+    out.append(("ch-gibbs", f"n = {len(ok)}.", report._bars(
+        [(s, has[s] / n_ok, f"{report._pct(has[s] / n_ok)} ({has[s]})") for s in GIBBS_STAGES], 1)))
+    tg = [t for d in ok for t in d["r"].get("targets") or []]
+    smart = [(texts["smart"][c], m / len(tg), f"{report._pct(m / len(tg))} ({m}/{len(tg)})")
+             for c in SMART_CRITERIA
+             for m in [sum(bool(t["smart"][c]["met"]) for t in tg)]] if tg else []
+    out.append(("ch-smart", f"n = {len(tg)} targets." if tg else "No targets",
+                report._bars(smart, 1)))
+    fb = Counter(f["specificity"] for d in ok for f in d["r"].get("feedback") or [])
+    total = sum(fb.values())
+    spec = [(texts["specificity"][k], fb[k], f"{fb[k]} ({report._pct(fb[k] / total)})")
+            for k in range(3)] if total else []
+    out.append(("ch-spec", f"n = {total} comments." if total else "No feedback",
+                report._bars(spec, max(fb.values()) if total else 1)))
+    return out
+
+
+def test_batch_charts_and_counts_from_running_counts_equal_those_of_whole_views(results):
+    """The HTML writer keeps only running counts for the batch page's summary and charts;
+    they must be what every document's whole view gives."""
     rs, texts = results
+    for batch in (rs, rs[:2], rs[2:] * 2, rs * 3):
+        views = [report.document_view(r, texts.get(r["path"]), n) for n, r in enumerate(batch)]
+        counts = report.BatchCounts()
+        for v in views:
+            counts.add(v)
+        got = report.charts(counts)
+        want = reference_charts(views)
+        assert [(c["id"], c["rows"]) for c in got] == [(i, rows) for i, _, rows in want]
+        for c, (_, caption, _) in zip(got, want, strict=True):
+            assert caption in c["caption"]
+        assert (counts.n, counts.failed, counts.flagged) == (
+            len(views), sum(bool(v["r"]["error"]) for v in views),
+            sum(bool(v["flags"]) for v in views))
+
+
+def test_batch_page_holds_each_row_and_section_once_in_order(results):
+    rs, texts = results
+    page = report.render_html(rs, texts)
     views = [report.document_view(r, texts.get(r["path"]), n) for n, r in enumerate(rs)]
-    whole = io.StringIO()
-    report._page(whole, views, [report.html_section(v) for v in views])
-    streamed = report.render_html(rs, texts)
-    assert streamed == whole.getvalue()
-    assert streamed.count('<section class="doc"') == 3 and "b &lt;i&gt;.txt" in streamed
-    assert "<i>.txt" not in streamed
+    at = [page.index(report.table_row(v)) for v in views]
+    at += [page.index(report.html_section(v)) for v in views]
+    assert at == sorted(at) and len(set(at)) == 6
+    assert page.count('<section class="doc"') == 3 and page.count("<tr data-doc=") == 3
+    assert "b &lt;i&gt;.txt" in page and "<i>.txt" not in page
+    assert "<p>3 documents: 2 analysed, <span class=\"err\">1 could not be analysed</span>" in page
 
 
 def test_one_document_gets_the_single_view(results):

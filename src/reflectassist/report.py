@@ -21,7 +21,7 @@ import io
 import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any, TextIO
 
@@ -488,38 +488,66 @@ def _bars(rows: list[tuple[str, float, str]], top: float) -> list[dict]:
              "w": round(width * value / top, 1) if top else 0} for label, value, shown in rows]
 
 
-def charts(docs: list[dict]) -> list[dict]:
+class BatchCounts:
+    """What the batch page's summary and charts count, added up a document at a time (so
+    that no document has to be kept for them)."""
+
+    def __init__(self) -> None:
+        self.n = self.failed = self.flagged = self.targets = 0
+        self.depth: Counter = Counter()
+        self.stages: Counter = Counter()
+        self.smart: Counter = Counter()
+        self.specificity: Counter = Counter()
+
+    def add(self, doc: dict) -> None:
+        """Count a document's view (``document_view``)."""
+        r = doc["r"]
+        self.n += 1
+        self.flagged += bool(doc["flags"])
+        if r.get("error"):
+            self.failed += 1
+            return
+        if r.get("depth"):
+            self.depth[r["depth"]["level"]] += 1
+        self.stages.update(_stages(r))
+        for t in r.get("targets") or []:
+            self.targets += 1
+            self.smart.update(c for c in SMART_CRITERIA if t["smart"][c]["met"])
+        self.specificity.update(f["specificity"] for f in r.get("feedback") or [])
+
+
+def charts(counts: BatchCounts) -> list[dict]:
     texts = report_texts()
-    ok = [d for d in docs if not d["r"].get("error")]
-    failed = len(docs) - len(ok)
+    failed = counts.failed
     out = []
-    depth = Counter(d["r"]["depth"]["level"] for d in ok if d["r"].get("depth"))
+    depth = counts.depth
     rows = [(f"{k} {LABELS_DEPTH[k]}", depth[k], f"{depth[k]}") for k in range(4)]
     if failed:
         rows.append(("not analysed", failed, f"{failed}"))
     out.append({"id": "ch-depth", "title": "Reflection depth across documents",
                 "caption": f"Documents per reflection depth level (Hatton & Smith), "
-                           f"n = {len(docs)}.",
+                           f"n = {counts.n}.",
                 "rows": _bars(rows, max([v for _, v, _ in rows] + [1]))})
-    n_ok = len(ok) or 1
-    has = Counter(s for d in ok for s in _stages(d["r"]))
-    rows = [(s, has[s] / n_ok, f"{_pct(has[s] / n_ok)} ({has[s]})") for s in GIBBS_STAGES]
+    n_ok = counts.n - failed
+    has = counts.stages
+    rows = [(s, has[s] / (n_ok or 1), f"{_pct(has[s] / (n_ok or 1))} ({has[s]})")
+            for s in GIBBS_STAGES]
     out.append({"id": "ch-gibbs", "title": "Gibbs stages present",
-                "caption": f"Share of analysed documents with each Gibbs stage, n = {len(ok)}.",
+                "caption": f"Share of analysed documents with each Gibbs stage, n = {n_ok}.",
                 "rows": _bars(rows, 1)})
-    tg = [t for d in ok for t in d["r"].get("targets") or []]
+    tg = counts.targets
     if tg:
         rows = []
         for c in SMART_CRITERIA:
-            m = sum(bool(t["smart"][c]["met"]) for t in tg)
-            rows.append((texts["smart"][c], m / len(tg), f"{_pct(m / len(tg))} ({m}/{len(tg)})"))
+            m = counts.smart[c]
+            rows.append((texts["smart"][c], m / tg, f"{_pct(m / tg)} ({m}/{tg})"))
         out.append({"id": "ch-smart", "title": "SMART criteria met",
                     "caption": f"Share of targets meeting each SMART criterion, "
-                               f"n = {len(tg)} targets.", "rows": _bars(rows, 1)})
+                               f"n = {tg} targets.", "rows": _bars(rows, 1)})
     else:
         out.append({"id": "ch-smart", "title": "SMART criteria met", "rows": [],
                     "caption": "No targets were found in these documents."})
-    fb = Counter(f["specificity"] for d in ok for f in d["r"].get("feedback") or [])
+    fb = counts.specificity
     total = sum(fb.values())
     if total:
         rows = [(texts["specificity"][k], fb[k], f"{fb[k]} ({_pct(fb[k] / total)})")
@@ -578,23 +606,32 @@ def _criteria() -> list[str]:
     return [report_texts()["smart"][c] for c in SMART_CRITERIA]
 
 
-def _page(out: TextIO, docs: list[dict], sections: Iterable[str] = ()) -> None:
-    """Write the page: the single view of ``docs[0]`` if it is the only one, else the batch
-    view, whose table and charts read ``docs`` and whose documents are ``sections``."""
+def table_row(doc: dict) -> str:
+    """A document's row of the batch page's table (``doc``: its ``document_view``)."""
+    return _env().get_template("_document.html.j2").module.table_row(doc)
+
+
+def _page(out: TextIO, doc: dict | None, counts: BatchCounts | None = None,
+          rows: Iterable[str] = (), sections: Iterable[str] = ()) -> None:
+    """Write the page: the single view of ``doc``, or (``doc`` None) the batch view, whose
+    summary and charts come from ``counts`` and whose table rows and document sections are
+    ``rows`` and ``sections`` (from ``table_row`` and ``html_section``)."""
     from markupsafe import Markup
 
     css, js, csp = _assets()
-    batch = len(docs) != 1
+    batch = doc is None
     rt = report_texts()
     out.writelines(_env().get_template("report.html.j2").generate(
-        docs=docs, batch=batch, version=__version__, csp=csp,
+        doc=doc, batch=batch, version=__version__, csp=csp,
         css=Markup(css), js=Markup(js),  # our own static assets, never user text
-        sections=map(Markup, sections),  # rendered by html_section, user text escaped there
-        charts=charts(docs) if batch else [],
+        # rendered by table_row and html_section, which escaped the user text in them
+        rows=map(Markup, rows), sections=map(Markup, sections),
+        charts=charts(counts) if batch else [],
         elements=rt["elements"], gibbs_of=GIBBS,
         criteria=_criteria(), kinds=KINDS, kind_labels=rt["kinds"],
-        n_failed=sum(bool(d["r"].get("error")) for d in docs),
-        n_flagged=sum(bool(d["flags"]) for d in docs),
+        n_docs=counts.n if batch else 1,
+        n_failed=counts.failed if batch else 0,
+        n_flagged=counts.flagged if batch else 0,
     ))
 
 
@@ -670,17 +707,18 @@ class TextWriter(ReportWriter):
 
 
 class HtmlWriter(ReportWriter):
-    """The HTML report (``render_html``). The batch page shows its table and charts before
-    the documents, so each document's section is rendered as it comes into a temporary
-    file and only what the table and charts read is kept; the page is written at ``close``.
-    The first document's whole view is kept until a second one shows that this is a batch,
-    as a single document gets the single view."""
+    """The HTML report (``render_html``). The batch page shows its summary, charts and table
+    before the documents, so each document's table row and section are rendered as it comes
+    into temporary files and only counts are kept; the page is written at ``close``. The
+    first document's whole view is kept until a second one shows that this is a batch, as a
+    single document gets the single view."""
 
     def __init__(self, out: TextIO) -> None:
         super().__init__(out)
         self.first: dict | None = None
-        self.docs: list[dict] = []
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self.counts = BatchCounts()
+        self.rows = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self.sections = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
 
     def add(self, r: dict, text: str | None = None) -> None:
         doc = document_view(r, text, self.n)
@@ -688,34 +726,31 @@ class HtmlWriter(ReportWriter):
             self.first = doc
         else:
             if self.first is not None:
-                self.spool.write(html_section(self.first))
+                self._spool(self.first)
                 self.first = None
-            self.spool.write(html_section(doc))
-        self.docs.append(_brief(doc))
+            self._spool(doc)
+        self.counts.add(doc)
         super().add(r)
 
+    def _spool(self, doc: dict) -> None:
+        self.rows.write(table_row(doc))
+        self.sections.write(html_section(doc))
+
     def close(self) -> None:
-        if self.first is not None:
-            _page(self.out, [self.first])
+        if self.n == 1:
+            _page(self.out, self.first)
         else:
-            self.spool.seek(0)
-            _page(self.out, self.docs, iter(lambda: self.spool.read(1 << 16), ""))
+            _page(self.out, None, self.counts, _read(self.rows), _read(self.sections))
 
     def discard(self) -> None:
-        self.spool.close()
+        self.rows.close()
+        self.sections.close()
 
 
-def _brief(doc: dict) -> dict:
-    """What the batch table, the charts and the counts read of a document's view."""
-    r = doc["r"]
-    d = r.get("depth")
-    brief = {"path": r["path"], "error": r.get("error"), "kind": r.get("kind"),
-             "depth": {"level": d["level"]} if d else None,
-             "gibbs_present": sorted(_stages(r)),
-             "targets": [{"smart": {c: {"met": t["smart"][c]["met"]} for c in SMART_CRITERIA
-                                    if c in t.get("smart", {})}} for t in r.get("targets") or []],
-             "feedback": [{"specificity": f.get("specificity")} for f in r.get("feedback") or []]}
-    return {k: doc[k] for k in ("id", "row", "flags", "kind_label")} | {"r": brief}
+def _read(spool: TextIO) -> Iterator[str]:
+    """A temporary file's text from its start, in pieces."""
+    spool.seek(0)
+    return iter(lambda: spool.read(1 << 16), "")
 
 
 def _render(writer: type[ReportWriter], results: list[dict],
