@@ -122,6 +122,16 @@ EXTRACTION_CASES = {
         ["ML to complete falls risk reassessments for the first floor | 29/02",
          "Discuss the rota with the manager | next sup",
          "Moving and handling | Book the refresher course by 30/04"]),
+    "a table pasted with one tab per cell: two tabs are an empty cell": (
+        "Area\tDiscussion\tAgreed action\tBy when\n"
+        "Training\t\tJB to book the MCA refresher\tApril\n"
+        "\tNights are tiring\tDiscuss the rota with the manager\tnext sup\n"
+        "Falls\tTwo falls on nights\t\t\n",
+        ["JB to book the MCA refresher\tApril", "Discuss the rota with the manager\tnext sup"]),
+    "text aligned with runs of tabs: a run is one gap between cells": (
+        "Area\tAgreed action\tBy when\nTraining\t\tBook the refresher\tApril\n"
+        "Action\t\tWho\tWhen\nAudit 5 care plans\t\tTL\t30/04\n",
+        ["Book the refresher\tApril", "Audit 5 care plans\t\tTL\t30/04"]),
     "someone else checking the output, or an actor at the end, stays in the span": (
         "Actions\n- Complete the sharps audit for bay 2 - PA to check 5 sets of notes at week 7\n"
         "- Take obs on 6 patients in under 10 minutes each, assessor to time\n"

@@ -93,6 +93,7 @@ LOGISTICS_QUALIFIER = (r"(?:next|final|follow[- ]up|mid[- ]point|\d+[- ]?(?:mont
 LOGISTICS_AFTER = (r"(?:in\s+\d|next\b|on\s+\d|\d+\s*[-–/:]|[-–:(]|booked\b|to be\b|approx|"
                    r"offered\b|w/c\b)")
 TABLE_SPLIT_RE = re.compile(r"\t+|\s*\|\s*")
+_TAB = re.compile("\t")
 BRACKET_TARGET_RE = re.compile(r"(?<!\s)\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?"
                                r"\s+to\s+[a-z][^()]*)\)[.!?]?$")
 
@@ -546,20 +547,34 @@ def _is_header_row(cells: list[str]) -> bool:
     return all(c.lower().rstrip(":") in names for c in cells if c)
 
 
-def _row_span(text: str, ls: int, le: int, column: int = 0) -> tuple[int, int] | None:
+def _tab_width(line: str) -> int | None:
+    """The number of cells of a header row typed with one tab between cells and none empty
+    (as a table pasted from Word or a spreadsheet is), else None."""
+    cells = line.strip().split("\t")
+    return len(cells) if "|" not in line and len(cells) > 1 and all(map(str.strip, cells)) \
+        else None
+
+
+def _row_span(text: str, ls: int, le: int, column: int = 0,
+              width: int | None = None) -> tuple[int, int] | None:
     """A table row without its outer "|" borders, from the start of cell ``column``: the
-    action and what follows it (who, when) are one target; None if that cell is empty."""
-    inner = text[ls:le].strip().strip("|").strip()
-    rs = ls + text[ls:le].index(inner)
+    action and what follows it (who, when) are one target; None if that cell is empty.
+    ``width``: the header's :func:`_tab_width`. A row with as many single tabs as that
+    header is split at every tab, so two tabs in a row are an empty cell; any other row at
+    runs of tabs, as text aligned with tabs has them between cells."""
+    row = text[ls:le]
+    one_tab = width is not None and "|" not in row and row.strip(" \n").count("\t") + 1 == width
+    inner = row.strip(" \n") if one_tab else row.strip().strip("|").strip()
+    rs = ls + row.index(inner)
     if column:
-        seps = list(TABLE_SPLIT_RE.finditer(inner))
+        seps = list((_TAB if one_tab else TABLE_SPLIT_RE).finditer(inner))
         if len(seps) < column:  # a short row: the whole row, as before the action column
             return rs, rs + len(inner)
         rs += seps[column - 1].end()
         inner = inner[seps[column - 1].end():]
-        if not inner or TABLE_SPLIT_RE.match(inner):
-            return None
-    return rs, rs + len(inner)
+    if (column or one_tab) and (not inner or TABLE_SPLIT_RE.match(inner)):
+        return None
+    return rs, rs + len(inner.rstrip())
 
 
 def _is_numbered_title(line: str, bare: str) -> bool:
@@ -705,6 +720,7 @@ def _units(doc: Doc, text: str | None = None) -> Iterator[Unit]:
     # a line is a table row only if it holds a tab or two "|" (see _cells)
     tables = "\t" in text or text.count("|") >= 2
     section, column, seen = "other", None, set()  # column: of the actions, in a table
+    width = None  # the header's _tab_width
     revert: tuple[int, str] | None = None
     for k, (s, e, sec, head) in enumerate(doc._.sentences or []):
         if revert and s > revert[0]:
@@ -732,11 +748,12 @@ def _units(doc: Doc, text: str | None = None) -> Iterator[Unit]:
                     seen.add(ls)
                     header = _action_column(cells)
                     if header is not None:
-                        column = header
+                        column, width = header, _tab_width(text[ls:le])
                     elif _is_header_row(cells):
                         column = None  # another table ("Resident | Issue | Update") begins
                     else:
-                        span = _row_span(text, ls, le, column or 0)
+                        span = _row_span(text, ls, le, column or 0,
+                                         width if column is not None else None)
                         if span:
                             yield Unit(*span, "targets" if column is not None else section,
                                        True, True, k)
