@@ -230,7 +230,7 @@ def test_features_of_on_generated_texts(text, a, b, position, section, give_stri
     start, end = sorted((min(a, len(text)), min(b, len(text))))
     markers = find_markers(text)
     stripped = ref_strip_bullet(text[start:end]) if give_stripped else None
-    fast = features_of(text, markers, start, end, position, section, stripped=stripped)
+    fast = features_of(text, markers, start, end, position, section)
     ref = ref_features_of(text, markers, start, end, position, section, stripped=stripped)
     assert list(fast.items()) == list(ref.items())
 

@@ -11,7 +11,6 @@ import os
 import re
 import sys
 from collections import deque
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO
@@ -144,23 +143,11 @@ def _resolve(path: str | Path) -> Path:
     return resolved(path)
 
 
-def _spool() -> TextIO:
-    """A temporary file for a report being written (deleted when closed)."""
-    import tempfile
-
-    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
-
-
-def _chunks(spool: TextIO) -> Iterator[str]:
-    """A spooled report from its start, in pieces of whole lines (~64 KiB): ``typer.echo``
-    strips ANSI sequences when standard output is not a terminal, and none spans a line."""
-    spool.seek(0)
-    return map("".join, iter(lambda: spool.readlines(1 << 16), []))
-
-
-def _echo(spool: TextIO) -> None:
+def _echo(spooled: TextIO) -> None:
     """Copy a spooled report to standard output."""
-    for chunk in _chunks(spool):
+    from .report import read_back
+
+    for chunk in read_back(spooled):
         typer.echo(chunk, nl=False)
 
 
@@ -173,7 +160,9 @@ def _write_atomic(path: Path, content: str | TextIO, inputs: set[Path]) -> None:
     import stat
     import tempfile
 
-    chunks = [content] if isinstance(content, str) else _chunks(content)
+    from .report import read_back
+
+    chunks = [content] if isinstance(content, str) else read_back(content)
 
     path = path.expanduser()
     if _resolve(path) in inputs:
@@ -242,7 +231,7 @@ def _is_own_report(path: Path) -> bool:
 def _totals(n: int, failed: int, notes: list[str]) -> str:
     """The last line of the text summary, so a long batch ends with its outcome."""
     analysed = n - failed
-    skipped = sum(1 for n in notes if _SKIP_NOTE.search(n))
+    skipped = sum(1 for note in notes if _SKIP_NOTE.search(note))
     return (f"{analysed} document{'' if analysed == 1 else 's'} analysed, {failed} failed, "
             f"{skipped} skipped\n")
 
@@ -280,7 +269,7 @@ def check(
 ) -> None:
     """Analyse reflective entries, supervision notes or portfolio entries."""
     from .readers import entry_file, iter_sources
-    from .report import CsvWriter, HtmlWriter, JsonWriter, ReportWriter, TextWriter
+    from .report import CsvWriter, HtmlWriter, JsonWriter, ReportWriter, TextWriter, spool
 
     if paths.count(STDIO) > 1:
         fail("'-' (standard input) given more than once; it can be read only once")
@@ -339,7 +328,7 @@ def check(
         # Every report is written as the results come, to temporary files copied to their
         # places at the end: nothing holds all results, so memory stays flat with the batch.
         def spooled(writer: type[ReportWriter], **kwargs: bool) -> ReportWriter:
-            return stack.enter_context(writer(stack.enter_context(_spool()), **kwargs))
+            return stack.enter_context(writer(stack.enter_context(spool()), **kwargs))
 
         summary = spooled(TextWriter, details=output is None)
         writers: list[ReportWriter] = [summary]

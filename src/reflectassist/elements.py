@@ -89,14 +89,11 @@ def sentence_rows(doc: Doc, context: bool = True) -> np.ndarray:
     """One row per sentence; its context (the sentences either side) left empty when the
     model does not read it."""
     sf = sentence_features(doc)
-    rows, text = sf.sentences, text_of(doc)
     if not context:
-        return make_rows(sf.texts, [""] * len(rows), sf.features)
-    if not rows:
-        return make_rows([], [], [])
-    raws = [text[r[0]:r[1]] for r in rows]  # each sliced once, not as both neighbours
+        return make_rows(sf.texts, [""] * len(sf.texts), sf.features)
+    raws = sf.raws  # each sentence's context: the ones either side, as written
     contexts = [f"{prev_t} {next_t}".strip()
-                for prev_t, next_t in zip(["", *raws[:-1]], [*raws[1:], ""], strict=True)]
+                for prev_t, next_t in zip(["", *raws], [*raws, ""][1:], strict=False)]
     return make_rows(sf.texts, contexts, sf.features)
 
 

@@ -33,10 +33,10 @@ def bullet_split(text: str) -> tuple[bool, str]:
     return (True, text[m.end():].strip()) if m else (False, text.strip())
 
 
-def text_features(text: str, stripped: str | None = None) -> dict[str, float]:
+def text_features(text: str) -> dict[str, float]:
     """Features of a bare string (training and evaluation records, comments and targets):
-    :func:`features_of` over the whole string (``stripped``: its ``strip_bullet``, if known)."""
-    return features_of(text, shared_markers(text), 0, len(text), stripped=stripped)
+    :func:`features_of` over the whole string."""
+    return features_of(text, shared_markers(text), 0, len(text))
 
 
 class _FeatureNames(dict):
@@ -55,16 +55,15 @@ _WE_WORDS = frozenset(("we", "our"))
 
 def features_of(full: str, markers: Sequence[list], start: int, end: int,
                 position: float | None = None, section: str | None = None,
-                counts: dict[str, int] | None = None,
-                stripped: str | None = None) -> dict[str, float]:
+                counts: dict[str, int] | None = None) -> dict[str, float]:
     """Marker and shape features of ``full[start:end]`` (a sentence of a Doc, or a whole
-    string), given the sorted markers of ``full`` (or their ``counts`` in the span, if known,
-    and the span's ``strip_bullet`` text, if known)."""
+    string), given the sorted markers of ``full`` (or their ``counts`` in the span, if
+    known)."""
     bullet, text = bullet_split(full[start:end])
     if counts is None:
         counts = count_in(markers, start, end)
-    feats = _shape_features(plain_quotes(text if stripped is None else stripped), bullet,
-                            counts, lexicon_set("phrases", "imperative_start"))
+    feats = _shape_features(plain_quotes(text), bullet, counts,
+                            lexicon_set("phrases", "imperative_start"))
     if position is not None:
         feats["pos_first"] = float(position == 0.0)
         feats["pos_last"] = float(position == 1.0)
@@ -124,11 +123,12 @@ def sentence_counts(markers: Sequence[list], rows: Sequence[Sequence]) -> list[d
 
 class SentenceFeatures:
     """What the element tagger, the depth scorer and the feedback detector all read about
-    each sentence of a Doc: its bullet-stripped text, marker counts and :func:`features_of`.
+    each sentence of a Doc: its text as written (``raws``, the neighbours' context) and
+    bullet-stripped, marker counts and :func:`features_of`.
     Computed once per Doc and kept while the Doc lives and its sentences and markers are the
     same objects (a component that sets new ones gets new features)."""
 
-    __slots__ = ("key", "sentences", "markers", "texts", "counts", "features")
+    __slots__ = ("key", "sentences", "markers", "raws", "texts", "counts", "features")
 
     def __init__(self, doc: Doc) -> None:
         self.key = (doc._.sentences, doc._.markers)
@@ -136,12 +136,13 @@ class SentenceFeatures:
         self.markers = doc._.markers or []
         full = text_of(doc)
         self.counts = sentence_counts(self.markers, self.sentences)
-        # features_of for each sentence, slicing and matching its bullet once for both its
-        # stripped text and its "bullet" feature
+        self.raws = [full[r[0]:r[1]] for r in self.sentences]
+        # features_of for each sentence, matching its bullet once for both its stripped text
+        # and its "bullet" feature
         self.texts, self.features = texts, feats = [], []
         imperative = lexicon_set("phrases", "imperative_start")
-        for r, counts in zip(self.sentences, self.counts, strict=True):
-            bullet, text = bullet_split(full[r[0]:r[1]])
+        for raw, counts in zip(self.raws, self.counts, strict=True):
+            bullet, text = bullet_split(raw)
             texts.append(text)
             feats.append(_shape_features(plain_quotes(text), bullet, counts, imperative))
 
@@ -159,9 +160,8 @@ def sentence_features(doc: Doc) -> SentenceFeatures:
 
 def text_rows(texts: list[str]) -> np.ndarray:
     """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
-    stripped = [strip_bullet(t) for t in texts]
-    return make_rows(stripped, [""] * len(texts),
-                     [text_features(t, s) for t, s in zip(texts, stripped, strict=True)])
+    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
+                     [text_features(t) for t in texts])
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:

@@ -44,9 +44,8 @@ def detection_rows(doc: Doc) -> np.ndarray:
     """One row per sentence: its text, the previous sentence, markers, section and who the
     sentence is about (``people.py``)."""
     sf = sentence_features(doc)
-    rows, who, text = sf.sentences, supervisee(doc), text_of(doc)
-    # each sentence's context is the raw text of the one before it
-    contexts = ([""] + [text[r[0]:r[1]] for r in rows[:-1]]) if rows else []
+    rows, who = sf.sentences, supervisee(doc)
+    contexts = ["", *sf.raws][:len(rows)]  # each sentence's context: the one before, as written
     feats = []
     for body, base, row in zip(sf.texts, sf.features, rows, strict=True):
         # one copy of the shared features, added to in the order the keys were merged in

@@ -316,6 +316,11 @@ def _join_blocks(blocks: list[Block]) -> str:
     return "".join(out)
 
 
+def _columns(value: str | None) -> int:
+    """A table cell's column count attribute (a merged or repeated cell), 1 to 64."""
+    return min(max(int(value), 1), 64) if value and value.isdecimal() else 1
+
+
 def _row_blocks(cells: list[list[Block]], table_group: object) -> list[Block]:
     """One line ``a | b | c`` when every cell is at most one line, else the cells' blocks.
     When two or more cells are filled, an empty cell before the last filled one is kept and
@@ -397,10 +402,9 @@ class _DocxReader:
 
     @staticmethod
     def grid_span(tc) -> int:
-        """How many grid columns a table cell spans (``w:gridSpan``), up to 64."""
+        """How many grid columns a table cell spans (``w:gridSpan``)."""
         span = tc.find(f"{_W}tcPr/{_W}gridSpan")
-        value = "" if span is None else span.get(_W + "val", "")
-        return min(max(int(value), 1), 64) if value.isdecimal() else 1
+        return _columns(None if span is None else span.get(_W + "val"))
 
     def blocks(self, container) -> list[Block]:
         out: list[Block] = []
@@ -561,24 +565,23 @@ class _OdtReader:
             elif ns == self.TABLE and name == "table":
                 group = object()
                 for row in self.rows(child):
-                    cells = [[] if cell is None else self.blocks(cell)
-                             for cell in self.cells(row)]
-                    out.extend(_row_blocks(cells, group))
+                    out.extend(_row_blocks(self.cells(row), group))
             elif ns == self.TEXT and name in ("section", "index-body"):
                 out.extend(self.blocks(child, list_style, level))
         return out
 
-    def cells(self, row):
-        """A row's cells, a cell repeated ``number-columns-repeated`` times (as OpenOffice
-        writes runs of empty cells) counted as that many, up to 64; a covered cell (under one
-        merged across columns) is an empty one, so the cells after it keep their columns."""
+    def cells(self, row) -> list[list[Block]]:
+        """The blocks of a row's cells, a cell repeated ``number-columns-repeated`` times (as
+        OpenOffice writes runs of empty cells) counted as that many; a covered cell (under
+        one merged across columns) is an empty one, so the cells after it keep their
+        columns."""
+        out: list[list[Block]] = []
         for cell in row.childNodes:
-            if getattr(cell, "qname", None) in ((self.TABLE, "table-cell"),
-                                                (self.TABLE, "covered-table-cell")):
-                repeat = cell.getAttrNS(self.TABLE, "number-columns-repeated") or "1"
-                n = min(max(int(repeat), 1), 64) if repeat.isdecimal() else 1
-                covered = cell.qname[1] == "covered-table-cell"
-                yield from [None if covered else cell] * n
+            name = getattr(cell, "qname", (None, None))
+            if name in ((self.TABLE, "table-cell"), (self.TABLE, "covered-table-cell")):
+                blocks = [] if name[1] == "covered-table-cell" else self.blocks(cell)
+                out += [blocks] * _columns(cell.getAttrNS(self.TABLE, "number-columns-repeated"))
+        return out
 
     def rows(self, table):
         for child in table.childNodes:

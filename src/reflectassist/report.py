@@ -717,8 +717,7 @@ class HtmlWriter(ReportWriter):
         super().__init__(out)
         self.first: dict | None = None
         self.counts = BatchCounts()
-        self.rows = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
-        self.sections = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self.rows, self.sections = spool(), spool()
 
     def add(self, r: dict, text: str | None = None) -> None:
         doc = document_view(r, text, self.n)
@@ -740,17 +739,25 @@ class HtmlWriter(ReportWriter):
         if self.n == 1:
             _page(self.out, self.first)
         else:
-            _page(self.out, None, self.counts, _read(self.rows), _read(self.sections))
+            _page(self.out, None, self.counts, read_back(self.rows),
+                  read_back(self.sections))
 
     def discard(self) -> None:
         self.rows.close()
         self.sections.close()
 
 
-def _read(spool: TextIO) -> Iterator[str]:
-    """A temporary file's text from its start, in pieces."""
-    spool.seek(0)
-    return iter(lambda: spool.read(1 << 16), "")
+def spool() -> TextIO:
+    """A temporary file for a report being written (deleted when closed)."""
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+
+
+def read_back(spooled: TextIO) -> Iterator[str]:
+    """A temporary file's text from its start, in pieces of whole lines (~64 KiB): no piece
+    ends inside an ANSI sequence, which ``typer.echo`` strips when standard output is not a
+    terminal and which never spans a line."""
+    spooled.seek(0)
+    return map("".join, iter(lambda: spooled.readlines(1 << 16), []))
 
 
 def _render(writer: type[ReportWriter], results: list[dict],

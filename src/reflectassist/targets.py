@@ -812,8 +812,7 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
         if section != "targets" and feedback and _in_feedback(feedback, s, e) \
                 and not _intends(body):
             continue
-        intended = not has_section and section == "other" and \
-            _is_intended(doc, k, raw, s, e, section)
+        intended = not has_section and _is_intended(doc, k, raw, s, e, section)
         if not (intended or (_is_target(raw, body, section, own_line) if not cut
                              else is_target_sentence(body, section, own_line))):
             continue
