@@ -272,6 +272,27 @@ def test_garbage_made_before_the_first_analysis_is_not_frozen():
     assert proc.stdout.strip() == "True"
 
 
+def test_analysis_collects_less_often_and_puts_the_threshold_back(nlp):
+    """While analyse() runs, the youngest generation's threshold is raised (documents leave
+    little cyclic garbage); afterwards, or if the caller stops early, it is what it was."""
+    import gc
+
+    from reflectassist.analysis import YOUNG_THRESHOLD, analyse
+    from reflectassist.source import Source
+
+    before = gc.get_threshold()
+    sources = [Source(f"d{i}.txt", f"Entry {i}. I felt unsure. Next time I will ask.")
+               for i in range(3)]
+    seen = [gc.get_threshold() for _ in analyse(nlp, sources)]
+    assert seen and all(t[0] == max(before[0], YOUNG_THRESHOLD) and t[1:] == before[1:]
+                        for t in seen)
+    assert gc.get_threshold() == before
+    run = analyse(nlp, sources)
+    next(run)
+    run.close()  # stopped early
+    assert gc.get_threshold() == before
+
+
 def test_jobs_give_the_same_results_and_recover_from_a_failing_document(nlp, monkeypatch,
                                                                         caplog):
     """``--jobs 2`` (spaCy's multiprocessing) gives the results of one process, in order;
