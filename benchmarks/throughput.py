@@ -17,10 +17,14 @@ count for every measurement. Measured:
   batch size, the floor any spaCy pipeline pays; and the time ratio full / bare; with
   ``--jobs`` above 1 also bare tokenization in one process (spaCy's multiprocessing makes
   bare tokenization slower, so that is the fastest floor) and the ratio to it;
-- each of these in its own fresh process, ``--rounds`` times (default 3), the measurements
+- each of these in its own fresh process, ``--rounds`` times (default 5), the measurements
   of a round in turn and every other round in reverse order, so that a machine slowing
   down or speeding up during the run weighs on all of them alike; the medians are reported
-  (and ratios of medians), with every run's time;
+  (and ratios of medians), with every run's time, and the share of the fastest bare
+  throughput round by round (each round's full and bare runs were neighbours) with its
+  median; in one process also the same share in CPU seconds of the process, which leaves
+  out time the machine gave to other tenants (on a shared virtual machine the wall-clock
+  figures of one run and the next differed by up to 40%);
 - time per component: one process, stage by stage over all the documents (the tokenizer,
   then each component's ``pipe`` or ``__call__`` exactly as ``nlp.pipe`` would call it,
   then ``doc_to_result``), so no stage's time leaks into another's;
@@ -107,28 +111,30 @@ def rate(n_docs: int, n_words: int, seconds: float) -> dict:
 
 # ----------------------------------------------------------------------------- throughput
 
-def measure_full(nlp, corpus, jobs: int, batch_size: int) -> float:
+def measure_full(nlp, corpus, jobs: int, batch_size: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of the full analysis."""
     from reflectassist.analysis import Source, analyse
 
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in analyse(nlp, (Source(p, t) for p, t in corpus), batch_size=batch_size,
                      n_process=jobs):
         n += 1  # consumed and discarded, as it streams
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert n == len(corpus), (n, len(corpus))
-    return seconds
+    return seconds, cpu
 
 
-def measure_bare(corpus, jobs: int, batch_size: int) -> float:
+def measure_bare(corpus, jobs: int, batch_size: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of bare tokenization."""
     import spacy
 
     blank = spacy.blank("en")
     list(blank.pipe((t for _, t in corpus[:10]), batch_size=batch_size))  # warm-up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in blank.pipe((t for _, t in corpus), batch_size=batch_size, n_process=jobs):
         pass
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def breakdown(nlp, corpus, batch_size: int) -> list[tuple[str, float]]:
@@ -199,19 +205,21 @@ def time_child(what: str, corpus_file: Path, jobs: int, batch_size: int) -> None
         out["load_s"] = time.perf_counter() - t0
         for _ in analyse(nlp, (Source(p, t) for p, t in corpus[:8])):  # warm-up, lazy data
             pass
-        out["seconds"] = measure_full(nlp, corpus, jobs, batch_size)
+        out["seconds"], out["cpu_seconds"] = measure_full(nlp, corpus, jobs, batch_size)
     else:
-        out["seconds"] = measure_bare(corpus, jobs, batch_size)
+        out["seconds"], out["cpu_seconds"] = measure_bare(corpus, jobs, batch_size)
     print(json.dumps(out))
 
 
 def measure_rounds(corpus_file: Path, jobs: int, batch_size: int, rounds: int,
-                   log) -> tuple[dict[tuple[str, int], list[float]], list[float]]:
+                   log) -> tuple[dict[tuple[str, int], list[float]], list[float],
+                                 dict[tuple[str, int], list[float]]]:
     """Seconds of every run of each measurement, each run in a fresh process (a round runs
-    each measurement once, every other round in reverse order), and the pipeline's load
-    time in each full-analysis run."""
+    each measurement once, every other round in reverse order), the pipeline's load time in
+    each full-analysis run, and the CPU seconds of every run's own process."""
     plan = [("full", jobs), ("bare", jobs)] + ([("bare", 1)] if jobs > 1 else [])
     runs: dict[tuple[str, int], list[float]] = {m: [] for m in plan}
+    cpu: dict[tuple[str, int], list[float]] = {m: [] for m in plan}
     load: list[float] = []
     for r in range(rounds):
         for what, j in plan if r % 2 == 0 else plan[::-1]:
@@ -220,9 +228,10 @@ def measure_rounds(corpus_file: Path, jobs: int, batch_size: int, rounds: int,
             got = child("--time-child", what, "--corpus-file", str(corpus_file), "--jobs",
                         str(j), "--batch-size", str(batch_size))
             runs[(what, j)].append(got["seconds"])
+            cpu[(what, j)].append(got["cpu_seconds"])
             if "load_s" in got:
                 load.append(got["load_s"])
-    return runs, load
+    return runs, load, cpu
 
 
 def pss_mib(pid: int) -> float:
@@ -487,6 +496,14 @@ def print_table(res: dict) -> None:
         r = res["full_over_bare_one_process"]
         print(f"  full (jobs {res['jobs']}) / bare (one process) time ratio: {r:.1f}x "
               f"(full analysis at {100 / r:.1f}% of the fastest bare throughput)")
+    shares = res["share_per_round_pct"]
+    print(f"  share of the fastest bare throughput, round by round: "
+          f"{', '.join(f'{x:.1f}%' for x in shares)} (median {statistics.median(shares):.1f}%)")
+    if res.get("cpu_share_per_round_pct"):
+        shares = res["cpu_share_per_round_pct"]
+        print(f"  the same in CPU seconds of the process: "
+              f"{', '.join(f'{x:.1f}%' for x in shares)} "
+              f"(median {statistics.median(shares):.1f}%)")
     if res.get("components"):
         total = sum(s for _, s in res["components"])
         n = c["docs"]
@@ -563,8 +580,8 @@ def main() -> None:
     ap.add_argument("--no-startup", action="store_true", help="skip the cold-start figures")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of "
                     "the table")
-    ap.add_argument("--rounds", type=int, default=3, help="fresh-process runs of each "
-                    "throughput measurement, medians reported (default 3)")
+    ap.add_argument("--rounds", type=int, default=5, help="fresh-process runs of each "
+                    "throughput measurement, medians reported (default 5)")
     ap.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--cli-rss-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--time-child", choices=("full", "bare"), help=argparse.SUPPRESS)
@@ -606,7 +623,8 @@ def main() -> None:
             log("peak RSS of `reflectassist check` on the texts as files")
             res["cli_rss"] = child("--cli-rss-child", str(write_texts(corpus, Path(tmp))),
                                    "--jobs", str(args.jobs))
-        runs, load = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds, log)
+        runs, load, cpu = measure_rounds(corpus_file, args.jobs, args.batch_size, args.rounds,
+                                         log)
 
     def timed(key: tuple[str, int]) -> tuple[float, dict]:
         seconds = statistics.median(runs[key])
@@ -618,9 +636,17 @@ def main() -> None:
     full_s, res["full"] = timed(("full", args.jobs))
     bare_s, res["bare"] = timed(("bare", args.jobs))
     res["full_over_bare"] = round(full_s / bare_s, 2)
+    floor = ("bare", 1)
     if args.jobs > 1:  # spaCy's multiprocessing slows bare tokenization: compare with both
-        bare1_s, res["bare_one_process"] = timed(("bare", 1))
+        bare1_s, res["bare_one_process"] = timed(floor)
         res["full_over_bare_one_process"] = round(full_s / bare1_s, 2)
+    # the same share run by run: the full analysis and the fastest floor of one round ran
+    # next to each other, so a machine that is slower for a while weighs on both
+    res["share_per_round_pct"] = [round(100 * b / f, 1) for f, b in
+                                  zip(runs[("full", args.jobs)], runs[floor], strict=True)]
+    if args.jobs == 1:  # CPU seconds of the one process: what other tenants take is left out
+        res["cpu_share_per_round_pct"] = [round(100 * b / f, 1) for f, b in
+                                          zip(cpu[("full", 1)], cpu[floor], strict=True)]
 
     import spacy
 
