@@ -20,7 +20,12 @@ from .markers import count_in, shared_markers
 from .segmenter import BULLET_RE, text_of
 
 WORD_RE = re.compile(r"[\w'’-]+")
-_FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
+# A sentence ends in one of _ENDS followed only by closing quotes and brackets, _CLOSERS.
+_ENDS = ".!?"
+_CLOSERS = "'\")]"
+_ENDS_TUPLE = tuple(_ENDS)
+# the same rule as a regex (_final_punct tests it faster; the tests compare the two)
+_FINAL_PUNCT = re.compile(f"[{re.escape(_ENDS)}][{re.escape(_CLOSERS)}]*$")
 
 
 def strip_bullet(text: str) -> str:
@@ -36,7 +41,15 @@ def bullet_split(text: str) -> tuple[bool, str]:
 def text_features(text: str) -> dict[str, float]:
     """Features of a bare string (training and evaluation records, comments and targets):
     :func:`features_of` over the whole string."""
-    return features_of(text, shared_markers(text), 0, len(text))
+    bullet, body = bullet_split(text)
+    return _text_features(text, bullet, body)
+
+
+def _text_features(text: str, bullet: bool, body: str) -> dict[str, float]:
+    """:func:`text_features` given ``bullet_split(text)``, which :func:`text_rows` needs too."""
+    counts = count_in(shared_markers(text), 0, len(text))
+    return _shape_features(plain_quotes(body), bullet, counts,
+                           lexicon_set("phrases", "imperative_start"))
 
 
 class _FeatureNames(dict):
@@ -96,8 +109,17 @@ def _shape_features(text: str, bullet: bool, counts: dict[str, int],
     feats["bullet"] = 1.0 if bullet else 0.0
     feats["ends_colon"] = 1.0 if text.endswith(":") else 0.0
     feats["ends_question"] = 1.0 if text.endswith("?") else 0.0
-    feats["no_final_punct"] = 0.0 if _FINAL_PUNCT.search(text) else 1.0
+    feats["no_final_punct"] = 0.0 if _final_punct(text) else 1.0
     return feats
+
+
+def _final_punct(text: str) -> bool:
+    """``_FINAL_PUNCT.search(text)``, without trying the regex at every character: the text
+    (before a final newline, where ``$`` also matches) ends in ``_ENDS`` once ``_CLOSERS``
+    are stripped from its end."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.rstrip(_CLOSERS).endswith(_ENDS_TUPLE)
 
 
 def sentence_counts(markers: Sequence[list], rows: Sequence[Sequence]) -> list[dict[str, int]]:
@@ -131,9 +153,10 @@ class SentenceFeatures:
     __slots__ = ("key", "sentences", "markers", "raws", "texts", "counts", "features")
 
     def __init__(self, doc: Doc) -> None:
-        self.key = (doc._.sentences, doc._.markers)
-        self.sentences = doc._.sentences or []
-        self.markers = doc._.markers or []
+        ext = doc._  # (each ``doc._`` makes an object)
+        self.key = (ext.sentences, ext.markers)
+        self.sentences = self.key[0] or []
+        self.markers = self.key[1] or []
         full = text_of(doc)
         self.counts = sentence_counts(self.markers, self.sentences)
         self.raws = [full[r[0]:r[1]] for r in self.sentences]
@@ -153,15 +176,18 @@ _SENTENCES: WeakKeyDictionary[Doc, SentenceFeatures] = WeakKeyDictionary()
 def sentence_features(doc: Doc) -> SentenceFeatures:
     """The Doc's :class:`SentenceFeatures`, computed on first use."""
     got = _SENTENCES.get(doc)
-    if got is None or got.key[0] is not doc._.sentences or got.key[1] is not doc._.markers:
+    ext = doc._  # (each ``doc._`` makes an object)
+    if got is None or got.key[0] is not ext.sentences or got.key[1] is not ext.markers:
         got = _SENTENCES[doc] = SentenceFeatures(doc)
     return got
 
 
 def text_rows(texts: list[str]) -> np.ndarray:
     """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
-    return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
-                     [text_features(t) for t in texts])
+    split = [bullet_split(t) for t in texts]  # (each text's bullet matched once)
+    return make_rows([body for _, body in split], [""] * len(texts),
+                     [_text_features(t, bullet, body)
+                      for t, (bullet, body) in zip(texts, split, strict=True)])
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
