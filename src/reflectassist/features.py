@@ -45,9 +45,11 @@ def text_features(text: str) -> dict[str, float]:
     return _text_features(text, bullet, body)
 
 
-def _text_features(text: str, bullet: bool, body: str) -> dict[str, float]:
-    """:func:`text_features` given ``bullet_split(text)``, which :func:`text_rows` needs too."""
-    counts = count_in(shared_markers(text), 0, len(text))
+def _text_features(text: str, bullet: bool, body: str,
+                   markers: Sequence[list] | None = None) -> dict[str, float]:
+    """:func:`text_features` given ``bullet_split(text)``, which :func:`text_rows` needs too
+    (and the text's markers, if known)."""
+    counts = count_in(shared_markers(text) if markers is None else markers, 0, len(text))
     return _shape_features(plain_quotes(body), bullet, counts,
                            lexicon_set("phrases", "imperative_start"))
 
@@ -182,12 +184,15 @@ def sentence_features(doc: Doc) -> SentenceFeatures:
     return got
 
 
-def text_rows(texts: list[str]) -> np.ndarray:
-    """Rows for stand-alone strings (comments, targets): text without its bullet, no context."""
+def text_rows(texts: list[str], markers: Sequence[Sequence[list]] | None = None) -> np.ndarray:
+    """Rows for stand-alone strings (comments, targets): text without its bullet, no context.
+    ``markers``: each text's markers as :func:`shared_markers` gives them, if already known
+    (a comment's or target's from its Doc's, ``markers.PartMarkers``)."""
     split = [bullet_split(t) for t in texts]  # (each text's bullet matched once)
+    known = [None] * len(texts) if markers is None else markers
     return make_rows([body for _, body in split], [""] * len(texts),
-                     [_text_features(t, bullet, body)
-                      for t, (bullet, body) in zip(texts, split, strict=True)])
+                     [_text_features(t, bullet, body, m)
+                      for t, (bullet, body), m in zip(texts, split, known, strict=True)])
 
 
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:

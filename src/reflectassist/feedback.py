@@ -16,7 +16,7 @@ from .component import TrainedComponent
 from .features import make_rows, sentence_features, strip_bullet, text_rows
 from .lexicon import plain_quotes
 from .linear import rounded
-from .markers import markers_in
+from .markers import PartMarkers, markers_in
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
 
@@ -35,9 +35,10 @@ if not Doc.has_extension("feedback"):
     Doc.set_extension("feedback", default=None)
 
 
-def comment_rows(texts: list[str]) -> np.ndarray:
-    """Rows for whole comments given as strings (training, evaluation)."""
-    return text_rows(texts)
+def comment_rows(texts: list[str], markers: list | None = None) -> np.ndarray:
+    """Rows for whole comments given as strings (training, evaluation), with their markers
+    if known (see ``text_rows``)."""
+    return text_rows(texts, markers)
 
 
 def detection_rows(doc: Doc) -> np.ndarray:
@@ -184,7 +185,14 @@ class FeedbackScorer(TrainedComponent):
             return []
         starts = [_content_start(doc, s, e) for doc, (s, e) in items]
         texts = [text_of(doc)[s:e] for (doc, (_, e)), s in zip(items, starts, strict=True)]
-        X = comment_rows(texts)
+        parts: dict[int, PartMarkers] = {}  # each Doc's, by id: the items are all alive
+        found_in = []
+        for (doc, (_, e)), s in zip(items, starts, strict=True):
+            part = parts.get(id(doc))
+            if part is None:
+                part = parts[id(doc)] = PartMarkers(text_of(doc), doc._.markers or [])
+            found_in.append(part(s, e))
+        X = comment_rows(texts, found_in)
         spec = self.models["specificity"]
         # every comment's numbers at once (rounded as ``round(x, 4)``): per-comment numpy
         # scalars cost more than the rest of the loop

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -525,6 +526,61 @@ def _lower_keys(starts: _PatternStarts) -> bool:
     ``whole_word`` patterns, which must then not tell case (:func:`_lower_twin`)."""
     return all(_lower_twin(rx) is not None for category, rx in starts.every
                if category in starts.whole_word)
+
+
+# a character that, next to a part's edge, can change what is found inside it: a word
+# character (the edge would cut a word) or an apostrophe (the rules of _next_to_apostrophes
+# and the phrases' _BOUNDARY_AFTER look at it)
+_EDGE_SENSITIVE = re.compile(r"[\w'’]")
+_END = itemgetter(1)
+
+
+class PartMarkers:
+    r"""The markers of parts of a text (its comments, targets) taken from the text's own
+    markers, shifted, where that gives exactly :func:`shared_markers` of the part, which is
+    called otherwise. Finding them anew cost about a third of the markers step.
+
+    Exact when the characters just outside the part (if any) are neither word characters
+    nor apostrophes, and no marker of the text crosses either edge. Then the part has the
+    text's words there, and every rule reads the same characters: a regex tried inside the
+    part that reads past its end either matched past it in the text (a crossing marker) or
+    failed in both; the lexicon's assertions (``\b``, ``(?<!\w)``, ``(?!\w)``,
+    _BOUNDARY_AFTER) look one character past an edge and agree with the string's ends next
+    to such a character; a match of a category can only stop the next one from starting in
+    the part (``next_free`` ...) if it crosses the edge (tests/test_fast_paths_markers2.py
+    checks the lexicon has no other assertion).
+    """
+
+    def __init__(self, text: str, markers: Sequence[list]) -> None:
+        self.text = text
+        self.markers = markers
+        self._upto, self._reach = 0, 0  # the largest end of markers[:_upto]
+
+    def exact(self, start: int, end: int) -> bool:
+        """Whether the markers of ``text`` inside ``[start, end)``, shifted, are the markers of
+        ``text[start:end]`` (then, e.g., ``count_in(markers, start, end)`` counts them)."""
+        text, markers = self.text, self.markers
+        if ((start > 0 and _EDGE_SENSITIVE.match(plain_quotes(text[start - 1])))
+                or (end < len(text) and _EDGE_SENSITIVE.match(plain_quotes(text[end])))):
+            return False
+        first = bisect.bisect_left(markers, [start])
+        if first < self._upto:  # (parts mostly come in order: each marker is read once)
+            self._upto, self._reach = 0, 0
+        self._reach = max(self._reach, max(map(_END, markers[self._upto:first]), default=0))
+        self._upto = first
+        # no marker crosses the start or the end
+        return self._reach <= start and max(
+            map(_END, markers[first:bisect.bisect_left(markers, [end], first)]),
+            default=0) <= end
+
+    def __call__(self, start: int, end: int) -> tuple[list, ...]:
+        """:func:`shared_markers` of ``text[start:end]``."""
+        if not self.exact(start, end):
+            return shared_markers(self.text[start:end])
+        markers = self.markers
+        return tuple([s - start, e - start, category] for s, e, category in
+                     markers[bisect.bisect_left(markers, [start]):
+                             bisect.bisect_left(markers, [end])])
 
 
 def count_markers(doc: Doc, start: int, end: int) -> dict[str, int]:

@@ -9,7 +9,7 @@ shown to the user says which words decided.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache, partial
 from operator import itemgetter
 from typing import NamedTuple
@@ -21,7 +21,7 @@ from . import SMART_CRITERIA
 from .component import TrainedComponent
 from .features import text_rows
 from .lexicon import alternation, lexicon_set, load_lexicon, plain_quotes, regex_fold
-from .markers import markers_in, shared_markers
+from .markers import PartMarkers, markers_in, shared_markers
 from .segmenter import NON_KEY_RE, SPACES_RE, heading_section, text_of
 from .spans import Spans
 
@@ -836,9 +836,10 @@ def extract_targets(doc: Doc) -> list[tuple[int, int]]:
     return spans
 
 
-def rule_evidence(text: str) -> dict[str, list[str]]:
+def rule_evidence(text: str, markers: Sequence[list] | None = None) -> dict[str, list[str]]:
+    """The words of each marker category in ``text`` (``markers``: its markers, if known)."""
     found: dict[str, list[str]] = {}
-    for s, e, cat in shared_markers(text):
+    for s, e, cat in shared_markers(text) if markers is None else markers:
         found.setdefault(cat, []).append(text[s:e])
     return found
 
@@ -883,17 +884,20 @@ def verdict(smart: dict[str, dict]) -> str:
     return f"Not yet SMART: {', '.join(missing)} missing ({5 - len(missing)}/5 met)."
 
 
-def score_target_texts(models: dict, texts: list[str]) -> list[dict]:
-    """Per-criterion ``{"met", "score", "reason"}`` for target strings."""
+def score_target_texts(models: dict, texts: list[str],
+                       markers: list | None = None) -> list[dict]:
+    """Per-criterion ``{"met", "score", "reason"}`` for target strings (``markers``: each
+    one's markers, if known, see ``text_rows``)."""
     if not texts:
         return []
-    X = text_rows(texts)
+    known = [None] * len(texts) if markers is None else markers
+    X = text_rows(texts, markers)
     # each criterion's column as Python floats at once: a NumPy scalar per target and
     # criterion cost more than the rules
     probs = [models[c].predict_proba(X)[:, 1].tolist() for c in SMART_CRITERIA]
     out = []
-    for t, row in zip(texts, zip(*probs, strict=True), strict=True):
-        ev = rule_evidence(t)
+    for t, m, row in zip(texts, known, zip(*probs, strict=True), strict=True):
+        ev = rule_evidence(t, m)
         smart = {}
         for c, p in zip(SMART_CRITERIA, row, strict=True):
             p, reason = apply_rules(c, p, ev)
@@ -908,9 +912,14 @@ class TargetScorer(TrainedComponent):
     def annotate(self, docs: list[Doc]) -> None:
         self.require_models()
         spans = [extract_targets(d) for d in docs]
-        scored = iter(score_target_texts(
-            self.models, [text_of(d)[s:e] for d, sp in zip(docs, spans, strict=True)
-                          for s, e in sp]))
+        texts, found_in = [], []
+        for doc, sp in zip(docs, spans, strict=True):
+            if sp:
+                text, part = text_of(doc), PartMarkers(text_of(doc), doc._.markers or [])
+                for s, e in sp:
+                    texts.append(text[s:e])
+                    found_in.append(part(s, e))
+        scored = iter(score_target_texts(self.models, texts, found_in))
         for doc, sp in zip(docs, spans, strict=True):
             text = text_of(doc)
             targets = []
