@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Set
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, filterfalse
@@ -68,6 +68,7 @@ NON_ASCII_RX = re.compile(r"[^\x00-\x7f]")
 LETTERS_RX = re.compile(r"[^\W\d_]+")
 DIGIT_RX = re.compile(r"\d")
 ASCII_DIGITS = "0123456789"  # \d on ASCII text
+ASCII_LOWER_BUT_I = set("abcdefghjklmnopqrstuvwxyz")  # the one-letter words, but 'I'/'i'
 ABBREVIATIONS = {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "rev", "fr", "sr", "jr", "vs",
                  "approx", "eg", "ie", "e.g", "i.e", "cf", "no", "nos", "tel", "mob", "ref",
                  "dept", "ext", "sgt", "cllr", "apt"}
@@ -147,9 +148,11 @@ class PhraseRx:
         self.follow: dict[str, set[str] | None] = {}
         self.fast = True
         self.one_run: set[str] = set()  # first runs of a one-run phrase: nothing more needed
+        self.runs: set[str] = set()  # every run of every phrase (see TextView.lexicon_runs)
         for p in phrases:
             low = p.lower()
             words = LETTERS_RX.findall(low)
+            self.runs.update(words)
             # letters, word characters and the first character: all from FOLD_SAFE
             if not LETTERS_RX.match(low) or any(
                     c not in FOLD_SAFE and (c.isalpha() or _is_word_char(c) and not c.isascii())
@@ -187,7 +190,7 @@ class PhraseRx:
         """``list(self.rx.finditer(v.text))``."""
         if not (self.fast and v.plain):
             return list(self.rx.finditer(v.text))
-        runs = v.run_set
+        runs = v.lexicon_runs  # (every run of the phrases is one of Lexicon.run_vocab)
         found = [(q, k) for k in self.keys & runs
                  if k in self.one_run or any(need <= runs for need in self.needs[k])
                  for q in v.run_starts(k)]
@@ -331,6 +334,13 @@ class Lexicon:
         self.appositive_rx = re.compile(
             rf",\s+(?:{dets})\s+(?:[\w-]+\s+){{0,2}}?(?:{roles})(?![\w-])", re.IGNORECASE)
         self._compile()
+        # every run of letters (lower case) of the phrase regexes and the age rules: each text
+        # intersects its runs with these once (TextView.lexicon_runs), then every phrase
+        # regex a few (a set: set.intersection(dict) walks the dict's keys)
+        self.run_vocab: set[str] = set().union(
+            *(p.runs for p in (*vars(self).values(), *self.exclusion_followed)
+              if isinstance(p, PhraseRx)),
+            self.age_unit_number_runs, self.pronoun_age_number_runs)
 
     def _compile(self) -> None:
         d = self.data
@@ -493,7 +503,7 @@ class TextView:
         else:
             self.lowers = self.bares = []
         # lower case == case folding, letter for letter (see FOLD_SAFE)
-        self.plain = not any(map(text.__contains__, FOLD_TRAPS))
+        self.plain = text.isascii() or not any(map(text.__contains__, FOLD_TRAPS))
         self._sent: dict[int, bool] = {}
 
     def _bare_words(self) -> list[str]:
@@ -564,6 +574,19 @@ class TextView:
     def run_set(self) -> set[str]:
         """Every run of letters in the text, lower case (and the whole words)."""
         return self.index.keys() | self.inner_runs.keys()
+
+    @cached_property
+    def lexicon_runs(self) -> set[str]:
+        """``run_set & lex.run_vocab``, found once: the phrase regexes and age rules each
+        intersect their words with this small set instead of every run of the text."""
+        vocab = self.lex.run_vocab
+        found = vocab.intersection(self.index)
+        inner = self.inner_runs
+        return found | vocab.intersection(inner) if inner else found
+
+    def has_run(self, run: str) -> bool:
+        """``run in self.run_set`` (without building it)."""
+        return run in self.index or run in self.inner_runs
 
     def run_starts(self, run: str) -> list[int]:
         """Offsets of the runs of letters equal to ``run`` (lower case); plain texts only."""
@@ -997,8 +1020,8 @@ def _ages(v: TextView, anchors: list[tuple[int, int]]) -> list[Candidate]:
     out: list[Candidate] = []
     if not v.plain:
         units = list(lex.age_unit_rx.finditer(text))
-    elif "old" in v.low:  # numbers start with digits or Lexicon.age_unit_number_runs
-        starts = v.digit_starts + [q for run in v.run_set & lex.age_unit_number_runs
+    elif v.has_run("old"):  # numbers start with digits or Lexicon.age_unit_number_runs
+        starts = v.digit_starts + [q for run in v.lexicon_runs & lex.age_unit_number_runs
                                    for q in v.run_starts(run)]
         units = _finditer_at(lex.age_unit_rx, text, starts)
     else:
@@ -1053,7 +1076,7 @@ PRONOUN_AGE_BEFORE = ("'s", "’s", "'m", "’m", "is", "was", "am", "now", "onl
 
 def _number_after_is(v: TextView) -> bool:
     """A number after spaces after one of PRONOUN_AGE_BEFORE (plain texts only)."""
-    text, low, runs = v.text, v.low, v.run_set
+    text, low, runs = v.text, v.low, v.lexicon_runs
     starts = v.digit_starts + [q for run in runs & v.lex.pronoun_age_number_runs
                                for q in v.run_starts(run)]
     for q in starts:
@@ -1104,9 +1127,19 @@ CAPS_SURNAME_RX = re.compile(  # "SMITH, John"
 CAPS_SURNAME_GATE_RX = re.compile(r",(?<=[A-Z'’-]{3},)\s*[A-Z][a-z]")
 ROLE_AFTER_RX = re.compile(r"(?:[,:][ \t]*|[ \t]+)(?:['‘\"“])?")
 ME_AND_RX = re.compile(r"(?:m(?<![\w'’]m)e|I(?<![\w'’]I))\s+and\s+")  # "me and X", "I and X"
-ASCII_LOWER_BUT_I = set("abcdefghjklmnopqrstuvwxyz")  # the one-letter words, but 'I'/'i'
-
 DETERMINERS = {"the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "your"}
+
+
+def _before_comma_and(v: TextView, nexts: Set[str]) -> list[int]:
+    """The words right before a comma and then a word (lower case) of ``nexts``, in order:
+    found from the commas (a text has fewer than it has determiners)."""
+    ends, lowers, n = v.ends, v.lowers, v.n
+    out = []
+    for q in positions(v.text, ","):
+        i = bisect.bisect_left(ends, q)
+        if i + 1 < n and ends[i] == q and lowers[i + 1] in nexts:
+            out.append(i)
+    return out
 
 
 class NameFinder:
@@ -1371,6 +1404,8 @@ class NameFinder:
             if i is None:
                 continue
             b = v.bares[i]
+            if not _title_case(b):  # (nameish's first test; most cues precede other words)
+                continue
             if _is_initial(b) or (b.isupper() and len(b) <= 3):
                 continue
             if ":" in after.group() and b not in lex.all_names:
@@ -1400,8 +1435,8 @@ class NameFinder:
         v, lex, text = self.v, self.lex, self.text
         if "," not in text:
             return
-        if v.plain and lex.appositive_determiners is not None:  # the word before one
-            before = [j - 1 for j in v.where(lex.appositive_determiners) if j]
+        if v.plain and lex.appositive_determiners is not None:
+            before = _before_comma_and(v, lex.appositive_determiners)
         else:
             before = range(v.n)
         for i in before:
@@ -1420,9 +1455,10 @@ class NameFinder:
         words, lowers = v.words, v.lowers
         ands = v.where({"and"})
         pairs = [j for j in ands if j + 1 < v.n and words[j + 1] == "I"]
+        bares = v.bares
         for j in sorted({*v.where(lex.speech_verbs), *pairs}):
             i = j - 1
-            if i < 0:
+            if i < 0 or not _title_case(bares[i]):  # (_generic_ok's first test: 'she said')
                 continue
             nxt = lowers[j]
             if v.spaced(i) and (nxt in lex.speech_verbs or
@@ -1544,8 +1580,11 @@ def _places(v: TextView) -> list[Candidate]:
 
     after = 0  # words before this are inside a place already found
     for i in v.where(lex.facility_first_words):
-        if i < after or words[i] not in lex.facility_first_exact:
-            continue  # (phrase_at compares the words exactly)
+        # (phrase_at compares the words exactly; a place needs a capitalised word before
+        # its facility word: name_run finds none otherwise)
+        if i < after or not i or not words[i - 1][:1].isupper() or \
+                words[i] not in lex.facility_first_exact:
+            continue
         after = i + 1
         k = phrase_at(i, lex.facility_index)
         if k and i > 0 and v.spaced(i - 1):
