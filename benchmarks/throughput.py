@@ -140,9 +140,15 @@ def measure_bare(corpus, jobs: int, batch_size: int) -> tuple[float, float]:
 def breakdown(nlp, corpus, batch_size: int) -> list[tuple[str, float]]:
     """Seconds per stage, running each stage over every document before the next, calling
     each component as ``nlp.pipe`` does (``pipe(docs, batch_size=...)`` if it has one,
-    otherwise ``__call__`` per document)."""
-    from reflectassist.analysis import doc_to_result
+    otherwise ``__call__`` per document), with the garbage collector set as ``analyse()``
+    sets it."""
+    from reflectassist.analysis import _fewer_collections, doc_to_result
 
+    with _fewer_collections():
+        return _stages(nlp, corpus, batch_size, doc_to_result)
+
+
+def _stages(nlp, corpus, batch_size: int, doc_to_result) -> list[tuple[str, float]]:
     stages: list[tuple[str, float]] = []
     t0 = time.perf_counter()
     docs = list(nlp.tokenizer.pipe((t for _, t in corpus), batch_size=batch_size))
