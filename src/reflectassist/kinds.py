@@ -26,6 +26,8 @@ FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", re.IGNORE
 # counts the lower-cased runs in this set (as bytes: the runs of _ascii_runs)
 FIRST_PERSON_WORDS = frozenset({b"i", b"me", b"my", b"myself"})
 WORD = re.compile(r"[A-Za-z']+")
+# a word character outside ASCII: without one, the \w runs of a text are its ASCII runs
+NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 WORD_RUN = re.compile(r"\w+")
 PROSE_TITLE = re.compile(r"[.!?]\s")
 # "\b[A-Z]{2,3}\b(?=...)", written to open with a character class (the \b before the initials
@@ -119,11 +121,18 @@ def detect_kind(text: str) -> str:
     return best[0] if best[1] >= 2.0 else "reflective_entry"
 
 
+# WORD's characters as b"a", every other byte (those of non-ASCII characters too) a space
+_WORD_BYTES = bytes(ord("a") if WORD.fullmatch(chr(b)) else ord(" ") for b in range(256))
+
+
 def _rarely_first_person(text: str, low_runs: list[bytes]) -> bool:
     """Are fewer than 1% of the words first person?  ``low_runs``: :func:`_ascii_runs` of the
-    lower-cased text, only read when the text is ASCII (then they are its \\w runs).  The
-    words are only counted when the answer depends on their number."""
-    if text.isascii():  # no case-folding surprises (such as "ı" matching "i")
+    lower-cased text, only read when every word character of the text is ASCII (then they
+    are its \\w runs: lower() turns no other character into ASCII).  The words are only
+    counted when the answer depends on their number."""
+    # no case-folding surprises (such as "ı" or "ſ" matching "i" or "s") without
+    # non-ASCII word characters
+    if text.isascii() or NON_ASCII_WORD_CHAR.search(text) is None:
         first_person = sum(map(FIRST_PERSON_WORDS.__contains__, low_runs))
     else:
         first_person = len(FIRST_PERSON.findall(text))
@@ -132,7 +141,14 @@ def _rarely_first_person(text: str, low_runs: list[bytes]) -> bool:
     # words are separated from each other, so there are at most this many
     if first_person / max((len(text) + 1) // 2, 1) >= 0.01:
         return False
-    return first_person / max(len(WORD.findall(text)), 1) < 0.01
+    return first_person / max(_word_count(text), 1) < 0.01
+
+
+def _word_count(text: str) -> int:
+    """``len(WORD.findall(text))`` without building the list: the starts of the runs of
+    WORD's characters (all ASCII) in the text's bytes."""
+    marks = text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
+    return marks.count(b" a") + marks.startswith(b"a")
 
 
 class KindDetector:
@@ -143,9 +159,11 @@ class KindDetector:
         if kind:
             if kind not in KINDS:
                 raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
-            doc._.kind, doc._.kind_source = kind, "given"
+            u = doc._  # each ``doc._`` builds an object
+            u.kind, u.kind_source = kind, "given"
         else:
-            doc._.kind, doc._.kind_source = detect_kind(plain_quotes(text_of(doc))), "detected"
+            u = doc._
+            u.kind, u.kind_source = detect_kind(plain_quotes(text_of(doc))), "detected"
         return doc
 
 

@@ -71,7 +71,7 @@ MAX_SENT_CHARS = 1200
 _LINE_END_RE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
 _WORD_CHARS_RE = re.compile(r"[\w./'-]+")  # matched on reversed text: the last word
 _LETTER_RE = re.compile(r"[a-z]")
-_INITIALS_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
+_INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]")  # one letter, or initials "a.b"
 NON_KEY_RE = re.compile(r"[^a-z' ]+")  # heading keys: letters, apostrophes, spaces
 SPACES_RE = re.compile(r"\s+")
 _LINE_REST_BLANK_RE = re.compile(r"[^\S\n]*(?:\n|\Z)")
@@ -81,15 +81,20 @@ _NON_SPACE_RE = re.compile(r"\S")
 
 
 def _is_heading(line: str) -> bool:
+    # stripping takes only spaces and leading "#" off the line: its letters and its last
+    # character (if any is left) are the line's own
+    colon = line.rstrip().endswith(":")
+    # most lines are prose: a lower-case letter (found near the start) rules out all
+    # capitals before the line is stripped and its words counted
+    if not colon and _LETTER_RE.search(line):
+        return False
     stripped = line.strip().lstrip("#").strip()
     if not stripped:
         return False
-    if len(stripped.split(None, 7)) > 6:  # most lines are prose: skip the per-letter scan
+    if len(stripped.split(None, 7)) > 6:
         return False
-    if stripped.endswith(":"):
+    if colon:
         return True
-    if _LETTER_RE.search(stripped):  # a lower-case letter: not an all-capitals line
-        return False
     letters = [c for c in stripped if c.isalpha()]
     return len(letters) > 2 and all(c.isupper() for c in letters)
 
@@ -126,7 +131,7 @@ def _sentence_starts(text: str, abbrevs: frozenset[str]) -> list[int]:
             continue
         first = lstart + (len(line) - len(line.lstrip()))
         bullet = BULLET_RE.match(line)
-        heading = _is_heading(line)
+        heading = _is_heading(content)  # the same as of line: it strips first
         if (prev_line is None or prev_line == "" or bullet is not None or heading
                 or prev_heading or _ends_sentence(prev_line) or not content[0].islower()):
             starts.append(first)
@@ -145,8 +150,7 @@ def _sentence_starts(text: str, abbrevs: frozenset[str]) -> list[int]:
                 before = line[max(0, stop - 40): stop]
                 word = _WORD_CHARS_RE.match(before[::-1])
                 token = word.group(0)[::-1].lower() if word else ""
-                if (token.rstrip(".") in abbrevs or _LETTER_RE.fullmatch(token)
-                        or _INITIALS_RE.fullmatch(token)):
+                if token.rstrip(".") in abbrevs or _INITIALS_RE.fullmatch(token):
                     continue
             starts.append(lstart + m.end())
         prev_line = line
@@ -193,7 +197,9 @@ class Segmenter:
         # token); IS_SPACE and LENGTH are lexeme attributes, a cache miss per token, so
         # whitespace is read from the text and sentence ends from the next sentence's start
         idx = doc.to_array(IDX).astype("int64")
-        first = _first_tokens(idx, _is_space_at(text, idx), starts)
+        first = _tokens_at(text, idx, starts)
+        if first is None:
+            first = _first_tokens(idx, _is_space_at(text, idx), starts)
         flags = numpy.full(len(idx), -1, dtype="int64")
         flags[first] = 1
         # one from_array call: setting token.is_sent_start one by one is quadratic in spaCy
@@ -234,6 +240,21 @@ def _first_tokens(idx: numpy.ndarray, is_space: numpy.ndarray, starts: list[int]
         opens[content[k[k < len(content)]]] = True
         opens[content[0]] = True
     return numpy.flatnonzero(opens)
+
+
+def _tokens_at(text: str, idx: numpy.ndarray, starts: list[int]) -> numpy.ndarray | None:
+    """:func:`_first_tokens` without telling space tokens apart, in the usual case that
+    every start is the first character of a token, not a space, and only space comes before
+    the first start: then each start opens the token it begins, every token before the first
+    start is space, and so the sentences' first tokens are the first token and the tokens at
+    the starts. None in any other case."""
+    if not starts or (starts[0] and not text[:starts[0]].isspace()):
+        return None
+    at = numpy.searchsorted(idx, starts)
+    if at[-1] >= len(idx) or not (idx[at] == starts).all() or \
+            any(map(str.isspace, map(text.__getitem__, starts))):
+        return None
+    return at if at[0] == 0 else numpy.concatenate(([0], at))
 
 
 def _records(text: str, idx: numpy.ndarray, first: numpy.ndarray) -> list[list]:
@@ -300,8 +321,10 @@ def _section_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(re.escape(p) for p in section_of)), section_of
 
 
+@lru_cache(maxsize=4096)
 def _section_of(stripped: str) -> str:
-    """The section a heading opens: the heading phrase found earliest in it wins."""
+    """The section a heading opens: the heading phrase found earliest in it wins. Cached:
+    headings ("Date:", "Actions", "Feedback:") recur from document to document."""
     key = NON_KEY_RE.sub(" ", stripped.lower()).strip()
     rx, section_of = _section_phrases()
     m = rx.search(f" {SPACES_RE.sub(' ', key)} ")
@@ -319,33 +342,39 @@ def _is_title(text: str, start: int, end: int) -> bool:
     line = raw_line.strip().lstrip(">").strip()
     if line != text[start:end].strip().lstrip(">").strip():
         return False
-    numbered = BULLET_RE.match(raw_line.lstrip().lstrip(">"))
-    if numbered and not raw_line.lstrip().startswith(("-", "*", "•")):
-        inner = raw_line.lstrip().lstrip(">")[numbered.end():].strip()
+    body = raw_line.lstrip()
+    quoted = body.lstrip(">")
+    numbered = BULLET_RE.match(quoted)
+    if numbered and not body.startswith(("-", "*", "•")):
+        inner = quoted[numbered.end():].strip()
         return (len(inner.split()) <= 6 and not _CLOSED_RE.search(inner)
                 and _has_heading_word(inner))
     bare = _PARENS_RE.sub("", line).strip()
-    if not bare or BULLET_RE.match(raw_line.lstrip().lstrip(">").lstrip()) or \
-            _CLOSED_RE.search(bare):
+    if not bare or BULLET_RE.match(quoted.lstrip()) or _CLOSED_RE.search(bare):
         return False
+    bare_words = len(bare.split())
     next_end = text.find("\n", line_end + 1)  # bounded finds: no copy of the whole text
     following = text[line_end + 1:next_end if next_end >= 0 else len(text)]
-    if BULLET_RE.match(following.lstrip(">")) and len(bare.split()) <= 12:
+    if BULLET_RE.match(following.lstrip(">")) and bare_words <= 12:
         return True
     first = _NON_SPACE_RE.search(text, 0, line_start) is None
     # the next line is blank: empty, or only spaces (Word and PDF text often has them), and
     # ended by a newline as an empty one is
-    next_blank = line_end >= len(text) or (not following.strip()
-                                           and text.find("\n", line_end + 1) >= 0)
-    if len(bare.split()) > 8:
+    next_blank = line_end >= len(text) or (not following.strip() and next_end >= 0)
+    if bare_words > 8:
         # only the document's own title may be longer ("Reflective log - first home visit
         # as a student social worker"), standing alone above a blank line
-        return first and len(bare.split()) <= 14 and line_end < len(text) and next_blank
+        return first and bare_words <= 14 and line_end < len(text) and next_blank
+    if first:
+        return True
     # as written before (text[:line_start].rstrip(" \t").endswith("\n") or first): every
     # line but the first follows a newline, so this holds for every line
-    after_blank = line_start > 0 or first
-    return first or (after_blank and (next_blank or len(line.split()) <= 3
-                                      or (len(line.split()) <= 6 and _has_heading_word(line))))
+    if not line_start > 0:
+        return False
+    if next_blank:
+        return True
+    line_words = len(line.split())
+    return line_words <= 3 or (line_words <= 6 and _has_heading_word(line))
 
 
 @lru_cache(maxsize=1)

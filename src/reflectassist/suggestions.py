@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, SMART_CRITERIA
 from .feedback import opens_sentence
 from .lexicon import load_data
-from .markers import count_in, markers_within
+from .markers import markers_within
 from .segmenter import text_of
 from .spans import Spans
 
@@ -53,7 +53,7 @@ def stages_present(rows: list[list], elems: list[list], targets: list[dict],
     communication" is a thin action plan, not a missing one); headings do not. A sentence
     holding a target found by the SMART step is an action plan ("1. JB to book the course
     by Friday" under "Agreed actions" reads as no element of the nine)."""
-    row_starts = [r[0] for r in rows]
+    row_starts = [r[0] for r in rows] if targets else []
     planned = {bisect_right(row_starts, t["start"]) - 1 for t in targets}
     # the cue markers only, and their starts: each sentence finds its own by bisection (as
     # markers.count_markers does, without counting every category of every sentence)
@@ -97,18 +97,21 @@ def depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
     level = depth["level"]
     # anchor the "next level" advice to the sentence that most needs it
     want = {0: "experience", 1: "feeling", 2: "reflection", 3: "reflection"}[level]
-    j = ELEMENTS.index(want)
-    best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
     t = texts["depth_next"][str(level)]
     if kind in REFLECTIVE_KINDS or level == 3:
+        j = ELEMENTS.index(want)
+        best = max(range(len(elems)), key=lambda i: elems[i][1][j]) if elems else 0
         out.append(_s("depth", t["message"], rows[best][0], rows[best][1], t["severity"],
                       t["prompt"], stage=None))
     # targets and feedback comments get their own advice (SMART, specificity)
-    own = Spans((t["start"], t["end"]) for t in targets + comments)
+    own = None  # made for the first buzz sentence: most documents have none
     for i, e in enumerate(elems):
+        if not e[2] or rows[i][3]:
+            continue
+        if own is None:
+            own = Spans((t["start"], t["end"]) for t in targets + comments)
         start, end = rows[i][0], rows[i][1]
-        if e[2] and not rows[i][3] and not any(
-                s < end and start < e_ for s, e_ in own.touching(start, end)):
+        if not any(s < end and start < e_ for s, e_ in own.touching(start, end)):
             b = texts["buzz"]
             out.append(_s("depth", b["message"], rows[i][0], rows[i][1], b["severity"],
                           b["prompt"]))
@@ -127,14 +130,15 @@ def depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
 _PRAISE_SET, _CRITIQUE_SET = set(PRAISE_CUES), set(CRITIQUE_CUES)
 
 
-def _criticises(text: str, markers: list[list], start: int, end: int) -> bool:
-    """Criticism or advice in words; a one-word suggestion verb only where it opens a
-    sentence ("you kept it brief" is no advice, "Keep a diary" is), as for next-step
-    evidence, and never inside a phrase of praise ("Keep it up!", "Keep up the good work")."""
-    praise = markers_within(markers, start, end, _PRAISE_SET)
+def _criticises(text: str, inside: list[list], praise: list[list], start: int) -> bool:
+    """Criticism or advice in words among the markers ``inside`` a comment starting at
+    ``start`` (``praise``: those of them that praise); a one-word suggestion verb only where
+    it opens a sentence ("you kept it brief" is no advice, "Keep a diary" is), as for
+    next-step evidence, and never inside a phrase of praise ("Keep it up!", "Keep up the
+    good work")."""
     return any((m[2] != "suggestion" or " " in text[m[0]:m[1]] or opens_sentence(text, start, m[0]))
                and not any(p[0] <= m[0] and m[1] <= p[1] for p in praise)
-               for m in markers_within(markers, start, end, _CRITIQUE_SET))
+               for m in inside if m[2] in _CRITIQUE_SET)
 
 
 def feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -> list[dict]:
@@ -151,11 +155,12 @@ def feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -
             prompt = parts[0]["prompt"] if parts else ""
             out.append(_s("feedback", msg.strip(), c["start"], c["end"], base["severity"], prompt,
                           missing=missing))
-        counts = count_in(markers, c["start"], c["end"])  # = count_markers(doc, ...)
-        praises = any(counts.get(cat) for cat in PRAISE_CUES)
-        criticises = _criticises(text, markers, c["start"], c["end"])
-        praise += praises and not criticises
-        critique += criticises and not praises
+        # the markers fully inside the comment, found once for its praise and its criticism
+        inside = markers_within(markers, c["start"], c["end"])
+        praising = [m for m in inside if m[2] in _PRAISE_SET]
+        criticises = _criticises(text, inside, praising, c["start"])
+        praise += bool(praising) and not criticises
+        critique += criticises and not praising
     if len(comments) >= 3:
         # only when every comment says so in words: specific praise or criticism without
         # those words would otherwise be counted as the other kind
