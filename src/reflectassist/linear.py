@@ -37,6 +37,21 @@ def _hash(feature: str) -> int:
     return abs(mmh3.hash(feature.encode("utf-8"), 0, True))
 
 
+class _Ids(dict):
+    """key -> id, in the order first looked up: looking up a new key gives it the next id
+    and lists it in ``new`` (so known keys cost one dict lookup, with no separate pass to
+    find the new ones)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, key: str) -> int:
+        i = self[key] = len(self)
+        self.new.append(key)
+        return i
+
+
 class _CharGrams:
     """Signed hashes of the ``char_wb`` n-grams of every word seen, for one n-gram range.
     Character n-grams never cross a word, so each distinct word is hashed once per process,
@@ -48,7 +63,7 @@ class _CharGrams:
     def __init__(self, lo: int, hi: int) -> None:
         self.lo, self.hi = lo, hi
         self._grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.ids: dict[str, int] = {}
+        self.ids = _Ids()
         self.arena = np.empty(1 << 16, np.int32)  # the hashes, word after word
         self.used = 0
         self.first = np.empty(1 << 12, np.intp)  # word id -> where its hashes start
@@ -66,13 +81,29 @@ class _CharGrams:
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The hashes of the words' n-grams, one word after another, and how many each has
-        (every word already added)."""
-        ids = np.fromiter(map(self.ids.__getitem__, words), np.intp, len(words))
+        (new words are hashed first)."""
+        ids = self._ids(words)
         count = np.take(self.count, ids)
         ends = np.cumsum(count)
         at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
         at += np.repeat(np.take(self.first, ids) - (ends - count), count)
-        return np.take(self.arena, at).astype(np.int64), count  # (abs of int32 min overflows)
+        return np.take(self.arena, at), count
+
+    def _ids(self, words: list[str]) -> np.ndarray:
+        """The words' ids, new words hashed first (and forgotten again if hashing raises,
+        on a lone surrogate, so that the next batch does not meet them half added)."""
+        ids = np.fromiter(map(self.ids.__getitem__, words), np.intp, len(words))
+        new = self.ids.new
+        if new:
+            try:
+                self._hash(new)
+            except BaseException:
+                for w in new:
+                    del self.ids[w]
+                raise
+            finally:
+                new.clear()
+        return ids
 
     def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
@@ -92,7 +123,11 @@ class _CharGrams:
         return got
 
     def add(self, words: list[str]) -> None:
-        """Hash the n-grams of new words."""
+        """Hash the n-grams of the words not seen yet."""
+        self._ids(words)
+
+    def _hash(self, words: list[str]) -> None:
+        """Hash the n-grams of new words (the last ids given)."""
         padded = "".join([f" {w} " for w in words])
         data = padded.encode("utf-8")  # a lone surrogate raises here, as in scikit-learn
         grams = [self.grams(len(w) + 2) for w in words]
@@ -102,8 +137,8 @@ class _CharGrams:
         starts = np.concatenate([s for s, _ in grams]) + np.repeat(offsets, counts)
         lengths = np.concatenate([n for _, n in grams])
         hashes = _murmur_text(padded, starts, lengths, data)
-        n_ids = len(self.ids)
-        while n_ids + len(words) > len(self.first):
+        n_ids = len(self.ids) - len(words)
+        while len(self.ids) > len(self.first):
             self.first = np.resize(self.first, 2 * len(self.first))
             self.count = np.resize(self.count, 2 * len(self.count))
         while self.used + len(hashes) > len(self.arena):
@@ -112,7 +147,6 @@ class _CharGrams:
         self.count[n_ids:n_ids + len(words)] = counts
         self.first[n_ids:n_ids + len(words)] = self.used + np.cumsum(counts) - counts
         self.used += len(hashes)
-        self.ids.update(zip(words, range(n_ids, n_ids + len(words)), strict=True))
 
 
 _LONG = 64  # bytes: longer n-grams (a URL bigram) are hashed one by one, not in the loop
@@ -129,6 +163,12 @@ def _murmur_text(text: str, starts: np.ndarray, lengths: np.ndarray,
         at = np.zeros(len(code) + 1, np.intp)
         np.cumsum(1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000), out=at[1:])
         starts, lengths = at[starts], at[starts + lengths] - at[starts]
+    return _murmur_bytes(data, starts, lengths)
+
+
+def _murmur_bytes(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Signed murmurhash3_32 (seed 0) of ``data[s:s + n]`` for each byte offset s and
+    length n, the few long ones one by one."""
     long = np.flatnonzero(lengths > _LONG)
     if not len(long):
         return _murmur(data, starts, lengths)
@@ -169,6 +209,36 @@ def _murmur(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return h.view(np.int32)
 
 
+class _Tokens:
+    """The signed hash and the UTF-8 size of every word token seen, by token id: a batch's
+    unigram hashes are one ``take``, and its bigrams' byte offsets in the joined tokens
+    follow from the sizes (a text with one non-ASCII character no longer costs a pass over
+    the whole batch to map character offsets to bytes)."""
+
+    def __init__(self) -> None:
+        self.ids = _Ids()
+        self.hash = np.empty(1 << 12, np.int32)
+        self.size = np.empty(1 << 12, np.intp)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def lookup(self, tokens: list[str]) -> np.ndarray:
+        """The tokens' ids, new tokens hashed first."""
+        ids = np.fromiter(map(self.ids.__getitem__, tokens), np.intp, len(tokens))
+        new = self.ids.new
+        if new:
+            # (tokens are runs of \w, which never holds a lone surrogate: this cannot raise)
+            data = [t.encode("utf-8") for t in new]
+            new.clear()
+            while len(self.ids) > len(self.hash):
+                self.hash = np.resize(self.hash, 2 * len(self.hash))
+                self.size = np.resize(self.size, 2 * len(self.size))
+            self.hash[len(self.ids) - len(data):len(self.ids)] = list(map(_MURMUR, data))
+            self.size[len(self.ids) - len(data):len(self.ids)] = list(map(len, data))
+        return ids
+
+
 class _Hashes:
     """Signed n-gram hashes (scikit-learn takes their absolute value), cached per text (the
     comments and targets scored after the element tagger are mostly its sentences again) and
@@ -178,11 +248,13 @@ class _Hashes:
     def __init__(self) -> None:
         self.chars: dict[tuple[int, int], _CharGrams] = {}
         self.split: dict[str, list[str]] = {}
+        self.tokens = _Tokens()
         self.texts: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
 
     def clear(self) -> None:
         self.chars.clear()
         self.split.clear()
+        self.tokens = _Tokens()
         self.texts.clear()
 
     def char_wb(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
@@ -193,11 +265,7 @@ class _Hashes:
         words = [t.lower().split() for t in texts]
         flat = list(chain.from_iterable(words))
         if not flat:
-            return _EMPTY, [0] * len(texts)
-        ids = grams.ids
-        new = [w for w in dict.fromkeys(flat) if w not in ids]
-        if new:
-            grams.add(new)
+            return _NO_HASHES, [0] * len(texts)
         hashes, count = grams.gather(flat)
         ends = np.zeros(len(flat) + 1, np.intp)
         np.cumsum(count, out=ends[1:])
@@ -206,46 +274,50 @@ class _Hashes:
 
     def word(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
         """As ``analyzer="word"`` with the default token pattern and lower-casing; the
-        tokens are kept per text (a sentence is hashed again as its neighbour's context).
-        Every n-gram of the batch is hashed in one vectorised pass over the tokens joined
-        by spaces (an n-gram is a slice of that string), not a Python call per n-gram."""
+        tokens are kept per text (a sentence is read again as its neighbour's context), and
+        each distinct token's hash and UTF-8 size per process (``_Tokens``), so unigrams
+        are looked up, not hashed. Longer n-grams are hashed in one vectorised pass over
+        the tokens joined by spaces (an n-gram is a slice of those bytes)."""
         if len(self.split) > _TEXT_CACHE_LIMIT:
             self.split.clear()
-        split = self.split
+        if len(self.tokens) > _CACHE_LIMIT:
+            self.tokens = _Tokens()
+        split, tokens = self.split, self.tokens
         per_text = []
         for t in texts:
-            tokens = split.get(t)
-            if tokens is None:
-                tokens = split[t] = _TOKEN.findall(t.lower())
-            per_text.append(tokens)
+            got = split.get(t)
+            if got is None:
+                got = split[t] = _TOKEN.findall(t.lower())
+            per_text.append(got)
         counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
         flat = list(chain.from_iterable(per_text))
         if not flat:
-            return _EMPTY, [0] * len(texts)
-        lengths = np.fromiter(map(len, flat), np.intp, len(flat))
-        starts = np.zeros(len(flat), np.intp)
-        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+            return _NO_HASHES, [0] * len(texts)
+        ids = tokens.lookup(flat)
         text_of = np.repeat(np.arange(len(texts)), counts)  # each token's text
-        ends = starts + lengths
-        gram_starts, gram_ends, gram_text = [], [], []
-        for n in range(lo, hi + 1):
-            if n > len(flat):
-                break
-            if n > 1:  # n tokens from token i on, all in token i's text
+        grams, gram_text = [], []
+        if lo == 1:
+            grams.append(np.take(tokens.hash, ids))
+            gram_text.append(text_of)
+        if hi > 1 and len(flat) > 1:
+            size = np.take(tokens.size, ids)  # UTF-8 bytes
+            starts = np.zeros(len(flat), np.intp)
+            np.cumsum(size[:-1] + 1, out=starts[1:])
+            ends = starts + size
+            joined = " ".join(flat).encode("utf-8")
+            for n in range(max(lo, 2), min(hi, len(flat)) + 1):
+                # n tokens from token i on, all in token i's text
                 keep = np.flatnonzero(text_of[n - 1:] == text_of[:len(flat) - n + 1])
-                gram_starts.append(starts[keep])
-                gram_ends.append(ends[keep + n - 1])
-                gram_text.append(text_of[keep])
-            else:
-                gram_starts.append(starts)
-                gram_ends.append(ends)
-                gram_text.append(text_of)
-        s, e, which = (np.concatenate(a) for a in (gram_starts, gram_ends, gram_text))
-        order = np.argsort(which, kind="stable")  # each text's n-grams together, in order
-        joined = " ".join(flat)
-        hashes = _murmur_text(joined, s[order], (e - s)[order])
+                at = np.take(starts, keep)
+                grams.append(_murmur_bytes(joined, at, np.take(ends, keep + n - 1) - at))
+                gram_text.append(np.take(text_of, keep))
+        if not grams:
+            return _NO_HASHES, [0] * len(texts)
+        hashes, which = np.concatenate(grams), np.concatenate(gram_text)
+        if len(grams) > 1:
+            hashes = np.take(hashes, np.argsort(which, kind="stable"))  # per text, in order
         sizes = np.bincount(which, minlength=len(texts)).tolist()
-        return hashes.astype(np.int64), sizes
+        return hashes, sizes
 
     def batch(self, texts: tuple[str, ...], analyzer: str, lo: int,
               hi: int) -> tuple[np.ndarray, list[int]]:
@@ -269,6 +341,7 @@ class _Hashes:
 
 HASHES = _Hashes()
 _EMPTY = np.zeros(0, np.int64)
+_NO_HASHES = np.zeros(0, np.int32)
 _TEXT_CACHE_LIMIT = 4096
 
 
@@ -337,21 +410,27 @@ _RECENT = _RecentCounts()
 
 
 def _counts(texts: tuple[str, ...], analyzer: str, lo: int, hi: int, n: int) -> _Counts:
-    """Counts of hashed n-grams for a batch of texts: one sort of (row, column) keys over the
-    whole batch (``np.unique`` did the same sort with more overhead)."""
+    """Counts of hashed n-grams for a batch of texts: the (row, column) keys sorted (row by
+    row, ``_sorted_in_rows``) and equal neighbours counted (``np.unique`` sorted the whole
+    batch with more overhead)."""
     hashes, sizes = HASHES.batch(texts, analyzer, lo, hi)
     if not len(hashes):
         return _Counts(_EMPTY, _EMPTY, _EMPTY)
     shift = n.bit_length() - 1 if n & (n - 1) == 0 else 0  # n = 2**shift: bit operations
-    keys = np.abs(hashes)
-    if shift:
+    if shift and len(texts) * n <= 2 ** 31:  # int32 throughout (it sorts faster)
+        keys = np.abs(hashes)  # |-2**31| wraps to -2**31, whose low bits are 2**31's: 0
         keys &= n - 1
+        keys += np.repeat(np.arange(0, len(texts) * n, n, dtype=np.int32), sizes)
     else:
-        keys %= n
-    keys += np.repeat(np.arange(0, len(texts) * n, n, dtype=np.int64), sizes)
-    if len(texts) * n <= 2 ** 31:
-        keys = keys.astype(np.int32)  # sorts faster
-    keys.sort()
+        keys = np.abs(hashes.astype(np.int64))
+        if shift:
+            keys &= n - 1
+        else:
+            keys %= n
+        keys += np.repeat(np.arange(0, len(texts) * n, n, dtype=np.int64), sizes)
+        if len(texts) * n <= 2 ** 31:
+            keys = keys.astype(np.int32)
+    keys = _sorted_in_rows(keys, np.array(sizes, np.intp))
     first = np.empty(len(keys), bool)
     first[0] = True
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
@@ -364,6 +443,35 @@ def _counts(texts: tuple[str, ...], analyzer: str, lo: int, hi: int, n: int) -> 
         return _Counts(keys >> shift, keys & (n - 1), counts)
     r, c = np.divmod(keys, n)
     return _Counts(r, c, counts)
+
+
+_SORT_GROUP = 64  # rows sorted together as one padded matrix
+
+
+def _sorted_in_rows(keys: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``np.sort(keys)`` for keys that are already in row order (``sizes`` per row), each row's
+    few hundred keys sorted on their own: a matrix of rows of similar size, padded with the
+    largest value, sorted along its rows (one numpy call per group of rows) costs a quarter
+    of one sort of the whole batch (n log n with n a row's keys, not the batch's, and in
+    cache). Rows go into the padded layout and come back out at the same positions."""
+    order = np.argsort(sizes, kind="stable")  # rows of similar size side by side
+    ends = np.arange(_SORT_GROUP, len(sizes) + _SORT_GROUP, _SORT_GROUP)
+    ends[-1] = len(sizes)
+    widths = np.take(sizes, np.take(order, ends - 1))  # each group's largest row
+    rows = np.diff(ends, prepend=0)
+    width = np.repeat(widths, rows)
+    slot = np.empty(len(sizes), np.intp)  # where each row's padded slot starts
+    slot[order] = np.cumsum(width) - width
+    at = np.arange(len(keys), dtype=np.intp)
+    at += np.repeat(slot - (np.cumsum(sizes) - sizes), sizes)
+    padded = np.full(int(width.sum()), np.iinfo(keys.dtype).max, keys.dtype)
+    padded[at] = keys
+    start = 0
+    for w, k in zip(widths.tolist(), rows.tolist(), strict=True):
+        if w > 1:
+            padded[start:start + w * k].reshape(k, w).sort(axis=1)
+        start += w * k
+    return np.take(padded, at)
 
 
 # ------------------------------------------------------------------------------- features
