@@ -293,6 +293,48 @@ def test_analysis_collects_less_often_and_puts_the_threshold_back(nlp):
     assert gc.get_threshold() == before
 
 
+def test_heap_padding_is_set_once_on_glibc_and_skipped_elsewhere(monkeypatch):
+    """The first analysis asks glibc's malloc to keep 64 MB at the heap's top (fewer page
+    faults); once per process, and nothing is tried on other platforms."""
+    import ctypes
+
+    from reflectassist import analysis
+
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, param: int, value: int) -> int:
+            calls.append((param, value))
+            return 1
+
+    opened: list[str] = []
+
+    def cdll(name: str) -> Libc:
+        opened.append(name)
+        return Libc()
+
+    monkeypatch.setattr(ctypes, "CDLL", cdll)
+    monkeypatch.setattr(analysis, "_PADDED", False)
+    monkeypatch.setattr(analysis.sys, "platform", "linux")
+    analysis._keep_heap_padding()
+    analysis._keep_heap_padding()
+    assert opened == ["libc.so.6"] and calls == [(-2, 64 * 1024 * 1024)]
+
+    monkeypatch.setattr(analysis, "_PADDED", False)
+    monkeypatch.setattr(analysis.sys, "platform", "darwin")
+    analysis._keep_heap_padding()
+    assert len(calls) == 1
+
+    def no_libc(name: str) -> Libc:
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    monkeypatch.setattr(analysis, "_PADDED", False)
+    monkeypatch.setattr(analysis.sys, "platform", "linux")
+    analysis._keep_heap_padding()  # musl and others: no error
+    assert len(calls) == 1
+
+
 def test_jobs_give_the_same_results_and_recover_from_a_failing_document(nlp, monkeypatch,
                                                                         caplog):
     """``--jobs 2`` (spaCy's multiprocessing) gives the results of one process, in order;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -120,6 +121,31 @@ def _freeze_loaded_objects() -> None:
         _FROZEN = True
 
 
+# Bytes glibc's malloc keeps at the top of the heap when memory there is freed. With its
+# default it gave the memory of a batch's arrays back to the system and took it again for the
+# next batch, so their pages were faulted in anew each time: ~60,000 page faults per 1,000
+# documents. Keeping 64 MB: ~12,000, and 6-7% less CPU time (three alternating pairs of
+# fresh-process runs: 4.75 -> 4.47, 4.17 -> 3.89, 4.36 -> 4.06 s), with the same peak RSS.
+HEAP_TOP_PAD = 64 * 1024 * 1024
+_M_TOP_PAD = -2  # mallopt's parameter number for it (glibc's malloc.h)
+_PADDED = False
+
+
+def _keep_heap_padding() -> None:
+    """Once per process, on Linux with glibc (forked ``--jobs`` workers inherit it); a no-op
+    elsewhere (other allocators manage their own)."""
+    global _PADDED
+    if _PADDED or not sys.platform.startswith("linux"):
+        return
+    _PADDED = True
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_TOP_PAD, HEAP_TOP_PAD)
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        pass
+
+
 # Allocations between two collections of the youngest generation while analysing (Python's
 # default is 700): a document allocates thousands of short-lived lists and dicts and leaves
 # almost no cyclic garbage, so the default collected ~600 times per 1,000 documents, 3-4% of
@@ -153,6 +179,7 @@ def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
     ``n_process``).
     """
     _freeze_loaded_objects()
+    _keep_heap_padding()
     cfg: dict[str, dict] = {"reflectassist_kind": {"kind": kind}} if kind else {}
     if n_process > 1:
         cfg[RESULT_PIPE] = {"pack": True}  # workers send results, not whole Docs
