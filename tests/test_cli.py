@@ -239,3 +239,17 @@ def test_evaluate_rejects_empty_or_invalid_labels(tmp_path, content):
     out = run_cli("evaluate", "feedback", str(data))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.startswith("reflectassist: error:")
+
+
+def test_check_tunes_the_allocator_and_analyse_alone_does_not(monkeypatch, nlp):
+    """``check`` owns its process and keeps heap padding (analysis.keep_heap_padding); a
+    library user calling analyse() gets no process-wide allocator change."""
+    from reflectassist import analysis
+
+    calls: list[str] = []
+    monkeypatch.setattr(analysis, "keep_heap_padding", lambda: calls.append("padded"))
+    analysis.analyse_text(nlp, "I felt unsure at first. Next time I will ask earlier.")
+    assert calls == []
+    result = runner.invoke(app, ["check", str(EXAMPLES / "reflective_entry.txt")])
+    assert result.exit_code == 0, result.output
+    assert calls == ["padded"]

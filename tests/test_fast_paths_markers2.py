@@ -198,3 +198,13 @@ def test_pipeline_comments_and_targets_score_as_with_their_own_markers(nlp, monk
     shared_markers.cache_clear()
     slow = [(d._.feedback, d._.targets) for d in nlp.pipe(texts)]
     assert fast == slow
+
+
+def test_a_text_whose_markers_were_not_found_has_each_part_found_anew():
+    """No markers (a pipeline without the markers component) is not "no markers found":
+    every part's markers are found from its own text."""
+    text = "Review by Friday. Book the course."
+    parts = PartMarkers(text, None)
+    assert not parts.exact(0, 17)
+    assert parts(0, 17) == shared_markers(text[:17]) != ()
+    assert PartMarkers(text, [])(0, 17) == ()  # found, and none: nothing to take

@@ -22,12 +22,13 @@ from reflectassist import people
 from reflectassist.features import (
     _FINAL_PUNCT,
     _final_punct,
+    features_of,
     make_rows,
     strip_bullet,
-    text_features,
     text_rows,
 )
 from reflectassist.lexicon import alternation, load_data, plain_quotes
+from reflectassist.markers import shared_markers
 
 # --------------------------------------------------------------------------- references
 
@@ -35,8 +36,10 @@ REF_FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
 
 
 def ref_text_rows(texts: list[str]) -> np.ndarray:
+    """text_rows as it was: the bullet stripped, and each text's features as text_features
+    found them then (features_of over the whole string with its own markers)."""
     return make_rows([strip_bullet(t) for t in texts], [""] * len(texts),
-                     [text_features(t) for t in texts])
+                     [features_of(t, shared_markers(t), 0, len(t)) for t in texts])
 
 
 def ref_report_regex() -> re.Pattern[str]:

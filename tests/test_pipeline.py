@@ -293,8 +293,32 @@ def test_analysis_collects_less_often_and_puts_the_threshold_back(nlp):
     assert gc.get_threshold() == before
 
 
+def test_analysis_leaves_a_switched_off_collector_alone(nlp):
+    """Automatic collection switched off (gc.disable() or a threshold of 0) stays off while
+    the analysis runs, not only afterwards."""
+    import gc
+
+    from reflectassist.analysis import analyse
+    from reflectassist.source import Source
+
+    sources = [Source(f"d{i}.txt", f"Entry {i}. I felt unsure. Next time I will ask.")
+               for i in range(3)]
+    before = gc.get_threshold()
+    try:
+        gc.disable()
+        seen = [(gc.isenabled(), gc.get_threshold()) for _ in analyse(nlp, sources)]
+        assert seen == [(False, before)] * 3
+        gc.enable()
+        gc.set_threshold(0, *before[1:])
+        seen = [gc.get_threshold() for _ in analyse(nlp, sources)]
+        assert seen == [(0, *before[1:])] * 3
+    finally:
+        gc.enable()
+        gc.set_threshold(*before)
+
+
 def test_heap_padding_is_set_once_on_glibc_and_skipped_elsewhere(monkeypatch):
-    """The first analysis asks glibc's malloc to keep 64 MB at the heap's top (fewer page
+    """keep_heap_padding asks glibc's malloc to keep 64 MB at the heap's top (fewer page
     faults); once per process, and nothing is tried on other platforms."""
     import ctypes
 
@@ -316,13 +340,13 @@ def test_heap_padding_is_set_once_on_glibc_and_skipped_elsewhere(monkeypatch):
     monkeypatch.setattr(ctypes, "CDLL", cdll)
     monkeypatch.setattr(analysis, "_PADDED", False)
     monkeypatch.setattr(analysis.sys, "platform", "linux")
-    analysis._keep_heap_padding()
-    analysis._keep_heap_padding()
+    analysis.keep_heap_padding()
+    analysis.keep_heap_padding()
     assert opened == ["libc.so.6"] and calls == [(-2, 64 * 1024 * 1024)]
 
     monkeypatch.setattr(analysis, "_PADDED", False)
     monkeypatch.setattr(analysis.sys, "platform", "darwin")
-    analysis._keep_heap_padding()
+    analysis.keep_heap_padding()
     assert len(calls) == 1
 
     def no_libc(name: str) -> Libc:
@@ -331,7 +355,7 @@ def test_heap_padding_is_set_once_on_glibc_and_skipped_elsewhere(monkeypatch):
     monkeypatch.setattr(ctypes, "CDLL", no_libc)
     monkeypatch.setattr(analysis, "_PADDED", False)
     monkeypatch.setattr(analysis.sys, "platform", "linux")
-    analysis._keep_heap_padding()  # musl and others: no error
+    analysis.keep_heap_padding()  # musl and others: no error
     assert len(calls) == 1
 
 

@@ -131,9 +131,12 @@ _M_TOP_PAD = -2  # mallopt's parameter number for it (glibc's malloc.h)
 _PADDED = False
 
 
-def _keep_heap_padding() -> None:
-    """Once per process, on Linux with glibc (forked ``--jobs`` workers inherit it); a no-op
-    elsewhere (other allocators manage their own)."""
+def keep_heap_padding() -> None:
+    """Tune glibc's malloc for a process whose work is analysing batches: ``reflectassist
+    check`` calls it once the pipeline is loaded. Not done by :func:`analyse` itself: it is
+    process-wide and permanent, and glibc then also stops adjusting its mmap threshold (it
+    stays where loading the models raised it). Once per process, on Linux with glibc (forked
+    ``--jobs`` workers inherit it); a no-op elsewhere (other allocators manage their own)."""
     global _PADDED
     if _PADDED or not sys.platform.startswith("linux"):
         return
@@ -156,8 +159,11 @@ YOUNG_THRESHOLD = 20_000
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Raise the youngest generation's threshold for the duration, then put it back (unless
-    someone else changed it meanwhile)."""
+    someone else changed it meanwhile). Left alone when automatic collection is off."""
     old = gc.get_threshold()
+    if not gc.isenabled() or old[0] == 0:
+        yield
+        return
     raised = (max(old[0], YOUNG_THRESHOLD), *old[1:])
     gc.set_threshold(*raised)
     try:
@@ -176,10 +182,11 @@ def analyse(nlp: Language, sources: Iterable[Source], kind: str | None = None,
     document makes the pipe fail, the documents in flight are analysed one by one, so only
     the bad one gets an error, and a new pipe takes the rest of the stream. Each model
     scores ``batch_size`` documents per call (64 measured 3-4% faster than 32, with or without
-    ``n_process``).
+    ``n_process``). Until the results are used up or the generator is closed, the garbage
+    collector's youngest generation is collected less often (``YOUNG_THRESHOLD``), also
+    while the caller handles a result.
     """
     _freeze_loaded_objects()
-    _keep_heap_padding()
     cfg: dict[str, dict] = {"reflectassist_kind": {"kind": kind}} if kind else {}
     if n_process > 1:
         cfg[RESULT_PIPE] = {"pack": True}  # workers send results, not whole Docs

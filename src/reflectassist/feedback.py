@@ -190,7 +190,7 @@ class FeedbackScorer(TrainedComponent):
         for (doc, (_, e)), s in zip(items, starts, strict=True):
             part = parts.get(id(doc))
             if part is None:
-                part = parts[id(doc)] = PartMarkers(text_of(doc), doc._.markers or [])
+                part = parts[id(doc)] = PartMarkers(text_of(doc), doc._.markers)
             found_in.append(part(s, e))
         X = comment_rows(texts, found_in)
         spec = self.models["specificity"]

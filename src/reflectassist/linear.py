@@ -230,12 +230,12 @@ class _Tokens:
         if new:
             # (tokens are runs of \w, which never holds a lone surrogate: this cannot raise)
             data = [t.encode("utf-8") for t in new]
-            new.clear()
             while len(self.ids) > len(self.hash):
                 self.hash = np.resize(self.hash, 2 * len(self.hash))
                 self.size = np.resize(self.size, 2 * len(self.size))
             self.hash[len(self.ids) - len(data):len(self.ids)] = list(map(_MURMUR, data))
             self.size[len(self.ids) - len(data):len(self.ids)] = list(map(len, data))
+            new.clear()
         return ids
 
 
@@ -459,6 +459,8 @@ def _sorted_in_rows(keys: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     ends[-1] = len(sizes)
     widths = np.take(sizes, np.take(order, ends - 1))  # each group's largest row
     rows = np.diff(ends, prepend=0)
+    if int(np.dot(widths, rows)) > 2 * len(keys):  # a few long rows among short ones: the
+        return np.sort(keys)  # padding would cost more time and memory than it saves
     width = np.repeat(widths, rows)
     slot = np.empty(len(sizes), np.intp)  # where each row's padded slot starts
     slot[order] = np.cumsum(width) - width

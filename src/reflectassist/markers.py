@@ -551,7 +551,9 @@ class PartMarkers:
     checks the lexicon has no other assertion).
     """
 
-    def __init__(self, text: str, markers: Sequence[list]) -> None:
+    def __init__(self, text: str, markers: Sequence[list] | None) -> None:
+        """``markers``: those of ``text``, or None if they were not found (a pipeline without
+        the markers component): then every part's are found anew."""
         self.text = text
         self.markers = markers
         self._upto, self._reach = 0, 0  # the largest end of markers[:_upto]
@@ -560,6 +562,8 @@ class PartMarkers:
         """Whether the markers of ``text`` inside ``[start, end)``, shifted, are the markers of
         ``text[start:end]`` (then, e.g., ``count_in(markers, start, end)`` counts them)."""
         text, markers = self.text, self.markers
+        if markers is None:
+            return False
         if ((start > 0 and _EDGE_SENSITIVE.match(plain_quotes(text[start - 1])))
                 or (end < len(text) and _EDGE_SENSITIVE.match(plain_quotes(text[end])))):
             return False

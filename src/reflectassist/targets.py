@@ -915,7 +915,7 @@ class TargetScorer(TrainedComponent):
         texts, found_in = [], []
         for doc, sp in zip(docs, spans, strict=True):
             if sp:
-                text, part = text_of(doc), PartMarkers(text_of(doc), doc._.markers or [])
+                text, part = text_of(doc), PartMarkers(text_of(doc), doc._.markers)
                 for s, e in sp:
                     texts.append(text[s:e])
                     found_in.append(part(s, e))
