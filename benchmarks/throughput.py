@@ -486,6 +486,11 @@ def fmt_rate(label: str, r: dict) -> str:
             f"{r['words_per_s']:>12,.0f}   runs {', '.join(f'{x:.2f}' for x in r['runs_s'])}")
 
 
+def print_shares(label: str, shares: list[float]) -> None:
+    print(f"  {label}: {', '.join(f'{x:.1f}%' for x in shares)} "
+          f"(median {statistics.median(shares):.1f}%)")
+
+
 def print_table(res: dict) -> None:
     c = res["corpus"]
     print(f"reflectassist throughput: {c['docs']} docs, {c['words']:,} words "
@@ -504,14 +509,10 @@ def print_table(res: dict) -> None:
         r = res["full_over_bare_one_process"]
         print(f"  full (jobs {res['jobs']}) / bare (one process) time ratio: {r:.1f}x "
               f"(full analysis at {100 / r:.1f}% of the fastest bare throughput)")
-    shares = res["share_per_round_pct"]
-    print(f"  share of the fastest bare throughput, round by round: "
-          f"{', '.join(f'{x:.1f}%' for x in shares)} (median {statistics.median(shares):.1f}%)")
+    print_shares("share of the fastest bare throughput, round by round",
+                 res["share_per_round_pct"])
     if res.get("cpu_share_per_round_pct"):
-        shares = res["cpu_share_per_round_pct"]
-        print(f"  the same in CPU seconds of the process: "
-              f"{', '.join(f'{x:.1f}%' for x in shares)} "
-              f"(median {statistics.median(shares):.1f}%)")
+        print_shares("the same in CPU seconds of the process", res["cpu_share_per_round_pct"])
     if res.get("components"):
         total = sum(s for _, s in res["components"])
         n = c["docs"]
