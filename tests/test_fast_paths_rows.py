@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from corpus_texts import corpus_texts
 from reflectassist import elements, feedback
 from reflectassist.features import (
-    _FINAL_PUNCT,
     _I_WORDS,
     _WE_WORDS,
     _YOU_WORDS,
@@ -35,6 +35,9 @@ from reflectassist.features import (
 from reflectassist.lexicon import lexicon_set, plain_quotes
 from reflectassist.markers import count_in, find_markers, markers_in, shared_markers
 from reflectassist.segmenter import BULLET_RE, text_of
+
+# the final-punctuation rule as features.py wrote it then
+REF_FINAL_PUNCT = re.compile(r"[.!?]['\")\]]*$")
 
 # --------------------------------------------------------------------------- references
 
@@ -63,7 +66,7 @@ def ref_features_of(full, markers, start, end, position=None, section=None, coun
     feats["bullet"] = float(BULLET_RE.match(raw) is not None)
     feats["ends_colon"] = float(text.endswith(":"))
     feats["ends_question"] = float(text.endswith("?"))
-    feats["no_final_punct"] = float(not _FINAL_PUNCT.search(text))
+    feats["no_final_punct"] = float(not REF_FINAL_PUNCT.search(text))
     if position is not None:
         feats["pos_first"] = float(position == 0.0)
         feats["pos_last"] = float(position == 1.0)

@@ -15,7 +15,6 @@ from functools import cache
 
 import numpy as np
 import pytest
-import spacy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from spacy.attrs import IDX
@@ -36,20 +35,9 @@ from reflectassist.feedback import opens_sentence
 from reflectassist.lexicon import load_data, load_lexicon, plain_quotes
 from reflectassist.markers import count_in, markers_within
 from reflectassist.spans import Spans
+from test_fast_paths_segments import blank, pipeline
 
 S = segmenter
-
-
-@cache
-def pipeline():
-    from reflectassist.pipeline import load_pipeline
-
-    return load_pipeline()
-
-
-@cache
-def blank():
-    return spacy.blank("en")
 
 
 @cache

@@ -11,7 +11,6 @@ before the target tests.  They run on every corpus text and on generated texts.
 from __future__ import annotations
 
 import sys
-from functools import cache
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -23,6 +22,7 @@ from reflectassist.features import text_rows
 from reflectassist.lexicon import plain_quotes
 from reflectassist.segmenter import text_of
 from reflectassist.spans import Spans
+from test_fast_paths_targets import pipeline
 
 # --------------------------------------------------------------------------- references
 
@@ -147,13 +147,6 @@ def ref_extract_targets(doc) -> list[tuple[int, int]]:
 
 
 # --------------------------------------------------------------------------- checks
-
-@cache
-def pipeline():
-    from reflectassist.pipeline import load_pipeline
-
-    return load_pipeline()
-
 
 LATER = ["reflectassist_targets", "reflectassist_suggestions", "reflectassist_result"]
 

@@ -21,11 +21,8 @@ from .segmenter import BULLET_RE, text_of
 
 WORD_RE = re.compile(r"[\w'’-]+")
 # A sentence ends in one of _ENDS followed only by closing quotes and brackets, _CLOSERS.
-_ENDS = ".!?"
+_ENDS = (".", "!", "?")
 _CLOSERS = "'\")]"
-_ENDS_TUPLE = tuple(_ENDS)
-# the same rule as a regex (_final_punct tests it faster; the tests compare the two)
-_FINAL_PUNCT = re.compile(f"[{re.escape(_ENDS)}][{re.escape(_CLOSERS)}]*$")
 
 
 def strip_bullet(text: str) -> str:
@@ -116,12 +113,12 @@ def _shape_features(text: str, bullet: bool, counts: dict[str, int],
 
 
 def _final_punct(text: str) -> bool:
-    """``_FINAL_PUNCT.search(text)``, without trying the regex at every character: the text
-    (before a final newline, where ``$`` also matches) ends in ``_ENDS`` once ``_CLOSERS``
-    are stripped from its end."""
+    r"""Whether the text (before a final newline) ends in ``_ENDS`` once ``_CLOSERS`` are
+    stripped from its end: ``[.!?]['")\]]*$`` searched, without trying a regex at every
+    character."""
     if text.endswith("\n"):
         text = text[:-1]
-    return text.rstrip(_CLOSERS).endswith(_ENDS_TUPLE)
+    return text.rstrip(_CLOSERS).endswith(_ENDS)
 
 
 def sentence_counts(markers: Sequence[list], rows: Sequence[Sequence]) -> list[dict[str, int]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, chain
 from typing import Any
@@ -51,6 +52,23 @@ class _Ids(dict):
         self.new.append(key)
         return i
 
+    def lookup(self, keys: list[str], register: Callable[[list[str]], None]) -> np.ndarray:
+        """The keys' ids; ``register`` is called with the keys seen for the first time (their
+        ids are the last ones), which are forgotten again if it raises (on a lone surrogate),
+        so that no later batch reads what it left half done."""
+        ids = np.fromiter(map(self.__getitem__, keys), np.intp, len(keys))
+        new = self.new
+        if new:
+            try:
+                register(new)
+            except BaseException:
+                for key in new:
+                    del self[key]
+                raise
+            finally:
+                new.clear()
+        return ids
+
 
 class _CharGrams:
     """Signed hashes of the ``char_wb`` n-grams of every word seen, for one n-gram range.
@@ -82,28 +100,12 @@ class _CharGrams:
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The hashes of the words' n-grams, one word after another, and how many each has
         (new words are hashed first)."""
-        ids = self._ids(words)
+        ids = self.ids.lookup(words, self._hash)
         count = np.take(self.count, ids)
         ends = np.cumsum(count)
         at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
         at += np.repeat(np.take(self.first, ids) - (ends - count), count)
         return np.take(self.arena, at), count
-
-    def _ids(self, words: list[str]) -> np.ndarray:
-        """The words' ids, new words hashed first (and forgotten again if hashing raises,
-        on a lone surrogate, so that the next batch does not meet them half added)."""
-        ids = np.fromiter(map(self.ids.__getitem__, words), np.intp, len(words))
-        new = self.ids.new
-        if new:
-            try:
-                self._hash(new)
-            except BaseException:
-                for w in new:
-                    del self.ids[w]
-                raise
-            finally:
-                new.clear()
-        return ids
 
     def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
@@ -121,10 +123,6 @@ class _CharGrams:
                 lengths += [n] * (size - n + 1)
             got = self._grams[size] = (np.array(starts, np.intp), np.array(lengths, np.intp))
         return got
-
-    def add(self, words: list[str]) -> None:
-        """Hash the n-grams of the words not seen yet."""
-        self._ids(words)
 
     def _hash(self, words: list[str]) -> None:
         """Hash the n-grams of new words (the last ids given)."""
@@ -225,18 +223,16 @@ class _Tokens:
 
     def lookup(self, tokens: list[str]) -> np.ndarray:
         """The tokens' ids, new tokens hashed first."""
-        ids = np.fromiter(map(self.ids.__getitem__, tokens), np.intp, len(tokens))
-        new = self.ids.new
-        if new:
-            # (tokens are runs of \w, which never holds a lone surrogate: this cannot raise)
-            data = [t.encode("utf-8") for t in new]
-            while len(self.ids) > len(self.hash):
-                self.hash = np.resize(self.hash, 2 * len(self.hash))
-                self.size = np.resize(self.size, 2 * len(self.size))
-            self.hash[len(self.ids) - len(data):len(self.ids)] = list(map(_MURMUR, data))
-            self.size[len(self.ids) - len(data):len(self.ids)] = list(map(len, data))
-            new.clear()
-        return ids
+        return self.ids.lookup(tokens, self._hash)
+
+    def _hash(self, new: list[str]) -> None:
+        """The hashes and sizes of new tokens (the last ids given)."""
+        data = [t.encode("utf-8") for t in new]
+        while len(self.ids) > len(self.hash):
+            self.hash = np.resize(self.hash, 2 * len(self.hash))
+            self.size = np.resize(self.size, 2 * len(self.size))
+        self.hash[len(self.ids) - len(data):len(self.ids)] = list(map(_MURMUR, data))
+        self.size[len(self.ids) - len(data):len(self.ids)] = list(map(len, data))
 
 
 class _Hashes:
