@@ -518,9 +518,10 @@ def test_control_characters_pasted_in_text_are_dropped_and_the_text_analysed(nlp
     f.write_text(pasted, encoding="utf-8", newline="")
     res, (doc,) = check_json(nlp, str(f))
     assert res.code == 0 and doc["error"] is None
+    # the form feed (a page break) is a blank line, the other control characters are dropped
     analysed = ("I felt [31manxious[0m on the ward because two staff were off sick. Next time "
-                "I will ask my mentor for help before the shift starts.\nI said \u200bthank "
-                "you.\n")
+                "I will ask my mentor for help before the shift starts.\n\n\nI said "
+                "\u200bthank you.\n")
     assert doc["text_length"] == len(analysed)
     assert [s["text"] for s in doc["sentences"]] == [
         analysed[s["start"]:s["end"]] for s in doc["sentences"]]

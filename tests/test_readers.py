@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import random
 
 import pytest
@@ -192,3 +193,89 @@ def test_truncated_docx_still_fails_as_corrupt(tmp_path):
     src = read_file(p)
     assert src.text is None
     assert src.error.startswith("corrupt .docx file (not a readable zip archive:")
+
+
+# ------------------------------------------------- inputs a first user tried (session 9)
+
+def test_vertical_tab_and_form_feed_keep_the_lines_apart(tmp_path):
+    """Word's copied line breaks (\\v) and page breaks (\\f) were deleted, gluing two
+    sentences ("...ends here.Page two...") into one."""
+    p = tmp_path / "ff.txt"
+    p.write_bytes(b"Page one ends here.\fPage two: I will ask.\x0bNext line.\n")
+    assert read_file(p).text == "Page one ends here.\n\nPage two: I will ask.\nNext line.\n"
+
+
+def test_utf8_file_with_a_stray_windows_1252_byte_is_read_as_utf8(tmp_path):
+    p = tmp_path / "m.txt"
+    p.write_bytes("café and naïve hopes. Price ".encode() + b"\xa35.\n")
+    notes: list[str] = []
+    assert read_file(p, notes=notes).text == "café and naïve hopes. Price £5.\n"
+    assert notes == [f"{p}: 1 byte not valid UTF-8 (the first at offset 30) read as "
+                     "Windows-1252; save the file as UTF-8"]
+    # a whole file in Windows-1252 is still read as Windows-1252
+    p.write_bytes(TEXT.encode("cp1252"))
+    assert read_file(p).text == TEXT
+
+
+def test_undecodable_byte_named_is_the_bad_one_not_part_of_a_good_character(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes("He said ”fine” then ".encode() + b"\x81 left.")
+    src = read_file(p)
+    at = len("He said ”fine” then ".encode())
+    assert src.text is None
+    assert f"byte 0x81 at offset {at}" in src.error
+
+
+def test_title_only_entries_fail_instead_of_being_scored(tmp_path):
+    p = tmp_path / "template.txt"
+    p.write_text(f"=== Week 3\n{SENTENCE}\n=== Week 4\n\n=== Week 5\n", encoding="utf-8")
+    got = [(s.path[len(str(p)):], s.text, s.error) for s in iter_sources([str(p)], [])]
+    assert got == [("#1", f"Week 3\n{SENTENCE}", None),
+                   ("#2", None, "only a title (Week 4), no text under it"),
+                   ("#3", None, "only a title (Week 5), no text under it")]
+
+
+@pytest.mark.parametrize("suffix,content_type", [
+    (".docm", "application/vnd.ms-word.document.macroEnabled.main+xml"),
+    (".dotx", "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"),
+])
+def test_macro_enabled_and_template_word_files_are_read(tmp_path, suffix, content_type):
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(SENTENCE)
+    d.add_paragraph(ACTION, style="List Bullet")
+    d.save(tmp_path / "a.docx")
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(tmp_path / "a.docx") as zin, \
+            zipfile.ZipFile(tmp_path / f"a{suffix}", "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                assert main in data
+                data = data.replace(main, content_type.encode())
+            zout.writestr(info, data)
+    notes: list[str] = []
+    assert sorted(p.name for p in iter_folder(tmp_path, notes)) == sorted(["a.docx",
+                                                                           f"a{suffix}"])
+    assert read_file(tmp_path / f"a{suffix}").text == read_file(tmp_path / "a.docx").text
+    assert read_file(tmp_path / "a.docx").text == f"{SENTENCE}\n\n- {ACTION}"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_named_pipe_in_a_folder_is_skipped_not_opened(tmp_path):
+    """Opening a named pipe blocks until something writes to it: the batch hung."""
+    (tmp_path / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")
+    notes: list[str] = []
+    assert [p.name for p in iter_folder(tmp_path, notes)] == ["a.txt"]
+    assert notes == [f"{tmp_path / 'pipe.txt'}: skipped (not a regular file: named pipe)"]
+
+
+def test_a_name_comes_before_its_numbered_versions(tmp_path):
+    for name in ("entry10.txt", "entry.txt", "entry2.txt", "corrupt2.pdf", "corrupt.pdf"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    assert [p.name for p in iter_folder(tmp_path, [])] == [
+        "corrupt.pdf", "corrupt2.pdf", "entry.txt", "entry2.txt", "entry10.txt"]

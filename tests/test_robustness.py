@@ -96,10 +96,12 @@ CLI_SETTINGS = settings(max_examples=40, deadline=None,
 
 
 def _independent_clean(text: str) -> str:
-    """README: offsets index the text after newline normalisation to \\n (and with control
-    characters other than tab and newline dropped)."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "",
-                  text.replace("\r\n", "\n").replace("\r", "\n"))
+    """README: offsets index the text after newline normalisation to \\n (a vertical tab a
+    line break, a form feed a blank line; other control characters than tab and newline
+    dropped)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n\n")
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", text)
 
 
 def check_cli_result(res, analysed: dict[str, str]) -> list[dict]:

@@ -5,7 +5,9 @@ one-line error message, so one bad file never stops a batch.
 
 Formats, chosen by **content first**, then by extension:
 
-- a zip archive holding ``word/document.xml`` is read as Word ``.docx`` (python-docx):
+- a zip archive holding ``word/document.xml`` is read as Word ``.docx`` (python-docx; also a
+  macro-enabled ``.docm`` or a template ``.dotx``/``.dotm``, whose XML is the same: macros are
+  never run):
   paragraphs, lists (``- `` or ``1. ``, indented two spaces per level) and tables in reading
   order. A table row whose cells are each one line becomes one line, cells joined by `` | ``
   (bordered, ``| a |  | c |``, when a cell before the last filled one is empty, so cells
@@ -18,15 +20,18 @@ Formats, chosen by **content first**, then by extension:
   a blank line and lines wrapped by the layout are re-joined. A PDF without a text layer fails
   with ``no extractable text (scanned PDF?)``; an encrypted one that needs a password fails;
 - anything else is text (``.txt``, ``.md``, ...): UTF-8 with or without BOM, UTF-16 and UTF-32
-  with BOM, UTF-16 without BOM (detected from the zero bytes), otherwise Windows-1252.
+  with BOM, UTF-16 without BOM (detected from the zero bytes), otherwise Windows-1252; UTF-8
+  with a few bytes that are not UTF-8 (at least as many real multi-byte characters) is read
+  as UTF-8, those bytes as Windows-1252, with a note.
 
 So a ``.txt`` that is really a ``.docx`` or a PDF is read as one, and a ``.docx``/``.odt``/
 ``.pdf`` that is really plain text (decoded as above) is read as text. A ``.docx``/``.odt``/
 ``.pdf`` that is empty or whose content is neither that format nor text, a corrupt or truncated
 document, a legacy ``.doc``, a password-protected Office file and a renamed binary (image,
 archive, ...) each fail with a one-line error. Newlines are normalised
-to ``\\n`` and control characters other than tab and newline dropped; the returned text is
-exactly what is analysed and what every offset in the results indexes.
+to ``\\n`` (a vertical tab is a line break, a form feed a blank line) and control characters
+other than tab and newline dropped; the returned text is exactly what is analysed and what
+every offset in the results indexes.
 
 Limits: a file (or standard input) over ``max_bytes`` is refused before it is read, and so is
 the text extracted from it. A ``.docx``/``.odt`` is refused, before any member is
@@ -54,11 +59,15 @@ separator as its own paragraph). When a file has separators, each entry becomes 
 :class:`Source` whose path is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1
 over the non-blank entries); text before the first separator, if not blank, is entry 1. The
 separator line is replaced by its title, which becomes the entry's first line. Splitting can
-be turned off with ``iter_sources(..., split_entries=False)``.
+be turned off with ``iter_sources(..., split_entries=False)``. An entry that is only a title
+(``=== Week 4`` with nothing under it) is a failed input, ``only a title (Week 4), no text
+under it``, not a document of one line.
 
-Folders are searched recursively in natural order (``week2`` before ``week10``); hidden
-files and folders (name starting with ``.``), Office lock files (``~$...``) and files of other
-types are skipped, each with a note; a folder that cannot be read is a failed input.
+Folders are searched recursively in natural order (``week2`` before ``week10``, ``entry``
+before ``entry2``); hidden files and folders (name starting with ``.``), Office lock files
+(``~$...``), files of other types and what is not a regular file (a named pipe, which would
+block the batch, a socket, a device) are skipped, each with a note; a folder that cannot be
+read is a failed input.
 
 Errors from the format libraries are logged (with the traceback) on the ``reflectassist``
 logger at DEBUG level, which ``reflectassist --debug`` shows.
@@ -71,6 +80,7 @@ import io
 import logging
 import os
 import re
+import stat
 import sys
 import warnings
 import zipfile
@@ -82,7 +92,7 @@ from .source import Source
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
-DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf"}
+DOCUMENT_SUFFIXES = {".docx", ".docm", ".dotx", ".dotm", ".odt", ".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | DOCUMENT_SUFFIXES
 SUPPORTED = ".txt, .md, .docx, .odt, .pdf"
 
@@ -142,9 +152,12 @@ def _one_line(exc: BaseException, limit: int = 160) -> str:
 # --------------------------------------------------------------------------------------- text
 
 
-def decode_bytes(data: bytes) -> str:
+def decode_bytes(data: bytes, note: Notify | None = None) -> str:
     """Decode UTF-8 (with/without BOM), UTF-16/32 (BOM), UTF-16 (no BOM) or Windows-1252.
 
+    UTF-8 text with a few bytes that are not UTF-8 (a "£" typed in another program, pasted
+    in) is read as UTF-8, those bytes as Windows-1252, with a ``note``: decoding the whole
+    file as Windows-1252 would garble every accented letter in it ("cafÃ©").
     Raise :class:`UnicodeDecodeError` for binary content (``encoding == "binary"``) and for
     bytes that are neither UTF-8 nor Windows-1252 (``encoding == "undecodable"``).
     """
@@ -165,7 +178,14 @@ def decode_bytes(data: bytes) -> str:
         # _check_text refuses the file when there are many of them (a binary file)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as first:
+        mixed = _mostly_utf8(data)
+        if mixed is not None:
+            text, stray = mixed
+            if note is not None:
+                note(f"{stray} byte{'s' if stray > 1 else ''} not valid UTF-8 (the first at "
+                     f"offset {first.start:,}) read as Windows-1252; save the file as UTF-8")
+            return _check_text(text, data)
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
@@ -179,6 +199,33 @@ def decode_bytes(data: bytes) -> str:
     return _check_text(text, data)
 
 
+# a character of two to four bytes in UTF-8 (lead byte, then continuation bytes)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """(text, number of stray bytes) when ``data`` is UTF-8 with a few bytes that are not:
+    at least as many real multi-byte UTF-8 characters as stray bytes (Windows-1252 text
+    rarely forms even one), each stray byte read as Windows-1252. Else None. A stray byte
+    that Windows-1252 leaves undefined raises the "undecodable" error, naming that byte
+    (not a byte of a good UTF-8 character that a Windows-1252 reading trips over)."""
+    text = data.decode("utf-8", "surrogateescape")  # stray bytes -> U+DC80..U+DCFF
+    stray = [ch for ch in text if "\udc80" <= ch <= "\udcff"]
+    if len(_UTF8_MULTIBYTE.findall(data)) < len(stray):
+        return None
+    table = {}
+    for ch in set(stray):
+        try:
+            table[ord(ch)] = bytes([ord(ch) - 0xDC00]).decode("cp1252")
+        except UnicodeDecodeError:  # undefined in Windows-1252: 0x81, 0x8d, 0x8f, 0x90, 0x9d
+            at = len(text[:text.index(ch)].encode("utf-8", "surrogateescape"))
+            raise UnicodeDecodeError(
+                "undecodable", data, at, at + 1, f"byte 0x{data[at]:02x} at offset {at:,} is "
+                "neither UTF-8 nor Windows-1252") from None
+    return text.translate(table), len(stray)
+
+
 def _check_text(text: str, data: bytes) -> str:
     """Refuse decoded "text" with many control characters (a binary that happened to decode)."""
     sample = text[:8192]
@@ -189,8 +236,12 @@ def _check_text(text: str, data: bytes) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalise newlines and drop control characters other than tab and newline."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Normalise newlines and drop control characters other than tab and newline. A vertical
+    tab (Word's line break when its text is copied out) is a line break, and a form feed (a
+    page break, e.g. in ``pdftotext`` output) a blank line, so the lines either side stay
+    apart."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n")
+    text = text.replace("\f", "\n\n")
     return "".join(ch for ch in text if ch in "\n\t" or ch >= " " and ch != "\x7f")
 
 
@@ -371,10 +422,28 @@ _W_SKIP.add(_MC + "Fallback")
 _W_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag"}
 
 
-def _docx_text(data: bytes) -> str:
-    import docx  # lazy: python-docx is only needed for .docx
+# Word's other document kinds, whose main part is the same XML as a .docx's (.docm, .dotx,
+# .dotm): python-docx refuses them by content type alone. Only their XML is read; macros are
+# never run.
+_WORD_MAIN_TYPES = (
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
 
-    document = docx.Document(io.BytesIO(data))
+
+def _docx_text(data: bytes) -> str:
+    # lazy: python-docx is only needed for .docx
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for content_type in _WORD_MAIN_TYPES:
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(io.BytesIO(data)).main_document_part
+    if not isinstance(part, DocumentPart):
+        raise ReadError(f"not a Word document (its main part is {part.content_type})")
+    document = part.document
     reader = _DocxReader(document)
     return _join_blocks(reader.blocks(document.element.body))
 
@@ -768,7 +837,7 @@ def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYT
     fmt = detect_format(data, suffix)
     if fmt == "text":
         try:
-            text = decode_bytes(data)
+            text = decode_bytes(data, note)
         except UnicodeDecodeError as exc:
             if exc.encoding == "undecodable":
                 raise ReadError(f"cannot decode the text ({exc.reason}); save it as UTF-8") \
@@ -884,8 +953,10 @@ def _is_heading_underline(text: str, start: int) -> bool:
     return not _SENTENCE_END_RE.search(above) or len(underline) >= len(above)
 
 
-def split_into_entries(text: str) -> list[str] | None:
-    """The entries of a text with entry separators (see the module docstring), else None."""
+def split_into_entries(text: str, title_only: set[int] | None = None) -> list[str] | None:
+    """The entries of a text with entry separators (see the module docstring), else None.
+    The indices of entries that are only a separator's title, with no text under it, are
+    added to ``title_only``."""
     cuts: list[tuple[int, int, str]] = []  # (separator start, separator end, title)
     for m in SEPARATOR_RE.finditer(text):
         title = (m.group("title") or "").strip()
@@ -903,6 +974,8 @@ def split_into_entries(text: str) -> list[str] | None:
         body = text[end:stop]
         entry = (title + body).rstrip() if title else body.strip("\n").rstrip()
         if entry.strip():
+            if title_only is not None and not body.strip():
+                title_only.add(len(entries))
             entries.append(entry)
     return entries
 
@@ -918,23 +991,32 @@ def entry_file(path: str) -> str:
 
 
 def split_source(src: Source) -> list[Source]:
-    """The entries of a source (``path#1``, ``path#2``, ...), or the source itself."""
+    """The entries of a source (``path#1``, ``path#2``, ...), or the source itself. An entry
+    that is only a title (``=== Week 4`` and nothing under it, a template's unfilled week)
+    is reported as failed, not analysed: its title alone would be scored as a document."""
     if src.text is None:
         return [src]
-    entries = split_into_entries(src.text)
+    title_only: set[int] = set()
+    entries = split_into_entries(src.text, title_only)
     if entries is None:
         return [src]
     if not entries:
         return [Source(src.path, "")]
-    return [Source(f"{src.path}#{i}", text) for i, text in enumerate(entries, 1)]
+    return [Source(f"{src.path}#{i}", None, f"only a title ({text[:60]}), no text under it")
+            if i - 1 in title_only else Source(f"{src.path}#{i}", text)
+            for i, text in enumerate(entries, 1)]
 
 
 # ------------------------------------------------------------------------------ folders
 
 
 def _natural_key(name: str) -> tuple:
-    parts = re.split(r"(\d+)", name)
-    return ([int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], name)
+    """Numbers by value and the name before its extension first: ``entry.txt``,
+    ``entry2.txt``, ``entry10.txt``."""
+    stem, ext = os.path.splitext(name)
+    parts = re.split(r"(\d+)", stem)
+    return ([int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], ext.casefold(),
+            name)
 
 
 def iter_folder(folder: Path, notes: list[str]) -> Iterator[Path]:
@@ -982,12 +1064,32 @@ def _walk_folder(folder: Path, notes: list[str]) -> Iterator[Path | Source]:
                 is_dir = False
             if is_dir:
                 yield from walk(p)
-            elif p.suffix.lower() in SUPPORTED_SUFFIXES:
-                yield p
-            else:
+            elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 notes.append(f"{p}: skipped (unsupported file type {p.suffix or 'none'})")
+            elif (special := _special_file(entry)) is not None:
+                # a named pipe would block the batch forever, waiting for a writer
+                notes.append(f"{p}: skipped (not a regular file: {special})")
+            else:
+                yield p
 
     yield from walk(folder)
+
+
+def _special_file(entry: os.DirEntry) -> str | None:
+    """What a folder entry is if it is neither a regular file nor a folder (a named pipe, a
+    socket, a device), following links; None for a file, or for a link that leads nowhere
+    (read, it fails with "file not found")."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "device"
 
 
 def resolved(path: str | Path) -> Path:
