@@ -279,3 +279,70 @@ def test_a_name_comes_before_its_numbered_versions(tmp_path):
         (tmp_path / name).write_text(name, encoding="utf-8")
     assert [p.name for p in iter_folder(tmp_path, [])] == [
         "corrupt.pdf", "corrupt2.pdf", "entry.txt", "entry2.txt", "entry10.txt"]
+
+
+_BOX_NS = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _box(text: str) -> str:
+    return f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+
+
+def test_docx_text_boxes_are_read_once_after_their_paragraph_and_hidden_text_is_not(tmp_path):
+    """Word writes a text box twice (drawing, and VML for old readers): read once, in place.
+    Hidden text (w:vanish) is neither shown nor printed by Word: not read."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph(SENTENCE)
+    p = d.add_paragraph("Anchor paragraph.")
+    p._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} {_BOX_NS}><mc:AlternateContent><mc:Choice Requires="wps">'
+        f'<w:drawing><wp:inline><a:graphic><a:graphicData><wps:wsp><wps:txbx>'
+        f'{_box("I learned to ask for help.")}</wps:txbx></wps:wsp></a:graphicData></a:graphic>'
+        f'</wp:inline></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>'
+        f'{_box("I learned to ask for help.")}</v:textbox></v:shape></w:pict></mc:Fallback>'
+        f'</mc:AlternateContent></w:r>'))
+    p = d.add_paragraph()  # an old document's VML-only box, in an otherwise empty paragraph
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")} {_BOX_NS}><w:pict><v:shape><v:textbox>'
+                          f'{_box("Old box.")}</v:textbox></v:shape></w:pict></w:r>'))
+    p = d.add_paragraph()
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:vanish/></w:rPr>'
+                          '<w:t>HIDDEN </w:t></w:r>'))
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:vanish w:val="0"/></w:rPr>'
+                          '<w:t>Shown. </w:t></w:r>'))
+    p.add_run(ACTION)
+    d.save(tmp_path / "box.docx")
+    assert read_file(tmp_path / "box.docx").text == (
+        f"{SENTENCE}\n\nAnchor paragraph.\n\nI learned to ask for help.\n\nOld box.\n\n"
+        f"Shown. {ACTION}")
+
+
+def test_odt_text_boxes_are_read_after_their_paragraph(tmp_path):
+    from odf.draw import Frame, TextBox
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    doc = OpenDocumentText()
+    p = P(text="Text with a frame:")
+    frame, box = Frame(width="5cm", height="2cm", anchortype="paragraph"), TextBox()
+    box.addElement(P(text="I learned to escalate."))
+    frame.addElement(box)
+    p.addElement(frame)
+    p.addText(" after the frame.")
+    doc.text.addElement(p)
+    frame, box = Frame(width="5cm", height="2cm", anchortype="page"), TextBox()
+    box.addElement(P(text="A page-anchored box."))
+    frame.addElement(box)
+    doc.text.addElement(frame)
+    doc.text.addElement(P(text=ACTION))
+    doc.save(str(tmp_path / "box.odt"))
+    assert read_file(tmp_path / "box.odt").text == (
+        "Text with a frame: after the frame.\n\nI learned to escalate.\n\n"
+        f"A page-anchored box.\n\n{ACTION}")

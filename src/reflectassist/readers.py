@@ -12,8 +12,9 @@ Formats, chosen by **content first**, then by extension:
   order. A table row whose cells are each one line becomes one line, cells joined by `` | ``
   (bordered, ``| a |  | c |``, when a cell before the last filled one is empty, so cells
   stay under their column headers); otherwise each cell becomes its own paragraph. Content
-  controls and tracked insertions are read, tracked deletions, text boxes, headers, footers,
-  footnotes and comments are not;
+  controls, tracked insertions and text boxes (as paragraphs after the one they are anchored
+  in) are read; tracked deletions, hidden text, headers, footers, footnotes and comments are
+  not;
 - a zip archive whose ``mimetype`` is ``application/vnd.oasis.opendocument.text`` is read as
   OpenDocument ``.odt`` (odfpy), with the same rules;
 - a file starting with ``%PDF`` is read as PDF (pypdf), text layer only: pages are separated by
@@ -420,6 +421,14 @@ _W_SKIP = {_W + t for t in ("pPr", "rPr", "del", "moveFrom", "txbxContent", "del
                             "commentReference", "sym", "object", "pict")}
 _W_SKIP.add(_MC + "Fallback")
 _W_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag"}
+_W_NO_BOXES = {_MC + "Fallback", _W + "del", _W + "moveFrom"}
+_OFF = {"0", "false", "off"}
+
+
+def _hidden(run) -> bool:
+    """Is a run hidden text (``w:vanish``, not switched off)? Word neither shows nor prints it."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(_W + "val", "true").lower() not in _OFF
 
 
 # Word's other document kinds, whose main part is the same XML as a .docx's (.docm, .dotx,
@@ -481,11 +490,12 @@ class _DocxReader:
             tag = child.tag
             if tag == _W + "p":
                 text = self.paragraph_text(child)
-                if not text.strip():
-                    continue
-                marker = self.list_marker(child)
-                out.append((marker + text.strip(), "list") if marker is not None
-                           else (text.strip(), None))
+                if text.strip():
+                    marker = self.list_marker(child)
+                    out.append((marker + text.strip(), "list") if marker is not None
+                               else (text.strip(), None))
+                for box in self.text_boxes(child):  # after the paragraph they are anchored in
+                    out.extend(self.blocks(box))
             elif tag == _W + "tbl":
                 group = object()
                 for tr in self.children(child, _W + "tr"):
@@ -499,6 +509,21 @@ class _DocxReader:
         return out
 
     @staticmethod
+    def text_boxes(el) -> Iterator:
+        """The text boxes in a paragraph (not those inside another box, which its own
+        paragraphs give), each once: Word writes a box twice, as a drawing and as a VML
+        fallback, and the fallback is skipped like the paragraph text's; nor those of
+        deleted text."""
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _W_NO_BOXES:
+                continue
+            if tag == _W + "txbxContent":
+                yield child
+            else:
+                yield from _DocxReader.text_boxes(child)
+
+    @staticmethod
     def paragraph_text(p) -> str:
         parts: list[str] = []
 
@@ -506,6 +531,8 @@ class _DocxReader:
             for child in el:
                 tag = child.tag
                 if not isinstance(tag, str) or tag in _W_SKIP:
+                    continue
+                if tag == _W + "r" and _hidden(child):  # hidden text (Word's "vanish")
                     continue
                 if tag == _W + "t":
                     parts.append(child.text or "")
@@ -628,6 +655,11 @@ class _OdtReader:
                 text = self.inline_text(child).strip()
                 if text.strip():
                     out.append((text, None))
+                for box in self.text_boxes(child):  # after the paragraph they are anchored in
+                    out.extend(self.blocks(box))
+            elif ns == self.DRAW:  # a frame anchored to the page
+                for box in self.text_boxes(child, this=True):
+                    out.extend(self.blocks(box))
             elif ns == self.TEXT and name == "list":
                 style = child.getAttrNS(self.TEXT, "style-name") or list_style
                 out.extend(self.list_blocks(child, style, level))
@@ -638,6 +670,22 @@ class _OdtReader:
             elif ns == self.TEXT and name in ("section", "index-body"):
                 out.extend(self.blocks(child, list_style, level))
         return out
+
+    def text_boxes(self, node, this: bool = False) -> Iterator:
+        """The text boxes (``draw:text-box``) in a paragraph or frame (``this``: the node may
+        be one), not those inside another box, nor in a note or comment (not read)."""
+        if this and getattr(node, "qname", None) == (self.DRAW, "text-box"):
+            yield node
+            return
+        for child in node.childNodes:
+            qname = getattr(child, "qname", None)
+            if qname is None or qname in ((self.TEXT, "note"), (self.OFFICE, "annotation"),
+                                          (self.TEXT, "tracked-changes")):
+                continue
+            if qname == (self.DRAW, "text-box"):
+                yield child
+            else:
+                yield from self.text_boxes(child)
 
     def cells(self, row) -> list[list[Block]]:
         """The blocks of a row's cells, a cell repeated ``number-columns-repeated`` times (as
