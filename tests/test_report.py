@@ -488,7 +488,24 @@ def test_csv_neutralises_formulas(path):
 def test_json_contract_unchanged(note):
     r, _ = note
     data = json.loads(render_json([r]))
-    assert data == {"version": __version__, "documents": [r]}
+    assert data == {"version": __version__, "documents": [r], "notes": []}
+
+
+def test_notes_on_the_inputs_are_kept_in_the_json_and_html_reports(note, cohort):
+    """Skipped files and reading remarks were only printed on the terminal: a kept report
+    did not say what it had left out. User-written file names are escaped in the HTML."""
+    r, _ = note
+    notes = ["a/.hidden.txt: skipped (hidden)", "<b>x</b>.pdf: page(s) 2 have no extractable"
+             " text (scanned?)"]
+    assert json.loads(render_json([r], notes))["notes"] == notes
+    assert json.loads(render_json([], notes)) == {"version": __version__, "documents": [],
+                                                   "notes": notes}
+    results, _ = cohort
+    for page in (render_html([r], notes=notes), render_html(results, notes=notes)):
+        assert '<h2 id="notes">Notes on the inputs</h2>' in page
+        assert "<li>a/.hidden.txt: skipped (hidden)</li>" in page
+        assert "&lt;b&gt;x&lt;/b&gt;.pdf" in page and "<b>x</b>" not in page
+    assert "Notes on the inputs" not in render_html(results)
 
 
 def test_render_text_still_summarises(cohort):

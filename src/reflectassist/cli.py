@@ -360,7 +360,7 @@ def check(
         if not summary.n:
             fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
         for w in writers:
-            w.close()
+            w.close(notes)
         summary.out.write(_totals(summary.n, len(failed), notes))
         if fmt is Format.json:
             report.out.write("\n")

@@ -21,7 +21,7 @@ import io
 import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, TextIO
 
@@ -53,14 +53,16 @@ def report_texts() -> dict[str, Any]:
     return load_data("report_texts")
 
 
-def contract(results: list[dict]) -> dict:
-    return {"version": __version__, "documents": results}
+def contract(results: list[dict], notes: Sequence[str] = ()) -> dict:
+    """The JSON report: the documents, and the notes on the inputs (files skipped, remarks
+    on how a file was read), so a kept report says what it left out."""
+    return {"version": __version__, "documents": results, "notes": list(notes)}
 
 
-def render_json(results: list[dict]) -> str:
-    """``json.dumps(contract(results), ensure_ascii=False, indent=2)``, written by
+def render_json(results: list[dict], notes: Sequence[str] = ()) -> str:
+    """``json.dumps(contract(results, notes), ensure_ascii=False, indent=2)``, written by
     :class:`JsonWriter` (tested to give the same text)."""
-    return _render(JsonWriter, results)
+    return _render(JsonWriter, results, notes=notes)
 
 
 def json_document(r: dict) -> str:
@@ -591,10 +593,12 @@ def _assets() -> tuple[str, str, str]:
     return css, js, csp
 
 
-def render_html(results: list[dict], texts: dict[str, str] | None = None) -> str:
+def render_html(results: list[dict], texts: dict[str, str] | None = None,
+                notes: Sequence[str] = ()) -> str:
     """One self-contained HTML page: the single-document view for one result, else the
-    batch view. ``texts`` maps each result's path to the text that was analysed."""
-    return _render(HtmlWriter, results, texts)
+    batch view. ``texts`` maps each result's path to the text that was analysed; ``notes``
+    are the notes on the inputs (files skipped, remarks on reading)."""
+    return _render(HtmlWriter, results, texts, notes=notes)
 
 
 def html_section(doc: dict) -> str:
@@ -612,7 +616,8 @@ def table_row(doc: dict) -> str:
 
 
 def _page(out: TextIO, doc: dict | None, counts: BatchCounts | None = None,
-          rows: Iterable[str] = (), sections: Iterable[str] = ()) -> None:
+          rows: Iterable[str] = (), sections: Iterable[str] = (),
+          notes: Sequence[str] = ()) -> None:
     """Write the page: the single view of ``doc``, or (``doc`` None) the batch view, whose
     summary and charts come from ``counts`` and whose table rows and document sections are
     ``rows`` and ``sections`` (from ``table_row`` and ``html_section``)."""
@@ -631,7 +636,7 @@ def _page(out: TextIO, doc: dict | None, counts: BatchCounts | None = None,
         criteria=_criteria(), kinds=KINDS, kind_labels=rt["kinds"],
         n_docs=counts.n if batch else 1,
         n_failed=counts.failed if batch else 0,
-        n_flagged=counts.flagged if batch else 0,
+        n_flagged=counts.flagged if batch else 0, notes=list(notes),
     ))
 
 
@@ -650,8 +655,9 @@ class ReportWriter:
     def add(self, r: dict, text: str | None = None) -> None:
         self.n += 1
 
-    def close(self) -> None:
-        """Finish the report."""
+    def close(self, notes: Sequence[str] = ()) -> None:
+        """Finish the report; ``notes`` on the inputs (files skipped, remarks on reading)
+        go into the reports that are kept (JSON, HTML)."""
 
     def discard(self) -> None:
         """Free what the writer holds (temporary files), finished or not."""
@@ -674,8 +680,9 @@ class JsonWriter(ReportWriter):
         self.out.write(("," if self.n else "") + "\n" + json_document(r))
         super().add(r)
 
-    def close(self) -> None:
-        self.out.write("\n  ]\n}" if self.n else "]\n}")
+    def close(self, notes: Sequence[str] = ()) -> None:
+        listed = json.dumps(list(notes), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        self.out.write(("\n  ]" if self.n else "]") + ',\n  "notes": ' + listed + "\n}")
 
 
 class CsvWriter(ReportWriter):
@@ -702,7 +709,7 @@ class TextWriter(ReportWriter):
         self.out.write(("\n" if self.n else "") + text_block(r, self.details, text))
         super().add(r)
 
-    def close(self) -> None:
+    def close(self, notes: Sequence[str] = ()) -> None:  # the CLI prints the notes itself
         self.out.write("\n")
 
 
@@ -735,12 +742,12 @@ class HtmlWriter(ReportWriter):
         self.rows.write(table_row(doc))
         self.sections.write(html_section(doc))
 
-    def close(self) -> None:
+    def close(self, notes: Sequence[str] = ()) -> None:
         if self.n == 1:
-            _page(self.out, self.first)
+            _page(self.out, self.first, notes=notes)
         else:
             _page(self.out, None, self.counts, read_back(self.rows),
-                  read_back(self.sections))
+                  read_back(self.sections), notes)
 
     def discard(self) -> None:
         self.rows.close()
@@ -761,11 +768,12 @@ def read_back(spooled: TextIO) -> Iterator[str]:
 
 
 def _render(writer: type[ReportWriter], results: list[dict],
-            texts: dict[str, str] | None = None, **kwargs: Any) -> str:
+            texts: dict[str, str] | None = None, notes: Sequence[str] = (),
+            **kwargs: Any) -> str:
     """A report of ``results`` as one string, written by ``writer``."""
     buf = io.StringIO()
     with writer(buf, **kwargs) as w:
         for r in results:
             w.add(r, (texts or {}).get(r["path"]))
-        w.close()
+        w.close(notes)
     return buf.getvalue()
