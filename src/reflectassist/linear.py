@@ -70,80 +70,91 @@ class _Ids(dict):
         return ids
 
 
-class _CharGrams:
-    """Signed hashes of the ``char_wb`` n-grams of every word seen, for one n-gram range.
-    Character n-grams never cross a word, so each distinct word is hashed once per process,
-    and the new words of a batch all at once (``_murmur``: a Python call per n-gram was the
-    largest cost of a first pass over new text). The hashes live in one growing array, word
-    after word, so a batch's n-grams are gathered with one ``take`` (joining an array per
-    word occurrence cost more than the hashing)."""
+def _gather(arena: np.ndarray, first: np.ndarray, count: np.ndarray,
+            ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The arena's pieces of the ids (piece i is ``arena[first[i]:first[i] + count[i]]``),
+    one after another, and their sizes: one ``take``, not an array joined per piece."""
+    count = np.take(count, ids)
+    ends = np.cumsum(count)
+    at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
+    at += np.repeat(np.take(first, ids) - (ends - count), count)
+    return np.take(arena, at), count
 
-    def __init__(self, lo: int, hi: int) -> None:
+
+class _CharGrams:
+    """Signed hashes of the ``char_wb`` n-grams of the words of ``_Words``, for one n-gram
+    range, by word id. Character n-grams never cross a word, so each distinct word is hashed
+    once per process, and the new words of a batch all at once (``_murmur``: a Python call
+    per n-gram was the largest cost of a first pass over new text). The hashes live in one
+    growing array, word after word, so a batch's n-grams are gathered with one ``take``.
+    A word is hashed when a batch first needs it (count -1 until then), so a word that
+    cannot be encoded (a lone surrogate) raises in every batch that has it, and in no other.
+    ``ids`` and ``words`` are the word table the ids come from (``_Words``'s), or its own."""
+
+    def __init__(self, lo: int, hi: int, ids: _Ids | None = None,
+                 words: list[str] | None = None) -> None:
         self.lo, self.hi = lo, hi
-        self._grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.ids = _Ids()
+        self.ids = _Ids() if ids is None else ids
+        self.words: list[str] = [] if words is None else words  # id -> word
         self.arena = np.empty(1 << 16, np.int32)  # the hashes, word after word
         self.used = 0
-        self.first = np.empty(1 << 12, np.intp)  # word id -> where its hashes start
-        self.count = np.empty(1 << 12, np.intp)  # word id -> how many
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __contains__(self, word: str) -> bool:
-        return word in self.ids
+        self.first = np.empty(0, np.intp)  # word id -> where its hashes start
+        self.count = np.empty(0, np.intp)  # word id -> how many, -1 if not hashed yet
 
     def __getitem__(self, word: str) -> np.ndarray:
-        i = self.ids[word]
-        return self.arena[self.first[i]:self.first[i] + self.count[i]]
+        i = self.ids.get(word)
+        if i is None:
+            raise KeyError(word)
+        return self.gather_ids(np.array([i], np.intp))[0]
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The hashes of the words' n-grams, one word after another, and how many each has
-        (new words are hashed first)."""
-        ids = self.ids.lookup(words, self._hash)
-        count = np.take(self.count, ids)
+        """As ``gather_ids``, by word (new words are given ids in this table's own)."""
+        return self.gather_ids(self.ids.lookup(words, self.words.extend))
+
+    def gather_ids(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes of the n-grams of the words ``ids``, one word after another, and how
+        many each has (words not hashed yet are hashed first)."""
+        words = self.words
+        if len(words) > len(self.count):
+            size = max(len(words), 2 * len(self.count), 1 << 12)
+            known = len(self.count)
+            self.first = np.resize(self.first, size)
+            self.count = np.resize(self.count, size)
+            self.count[known:] = -1
+        todo = np.take(self.count, ids) < 0
+        if todo.any():
+            self._hash(np.unique(ids[todo]).tolist())
+        return _gather(self.arena, self.first, self.count, ids)
+
+    def grams(self, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(starts, lengths) of the n-grams of padded words of ``sizes`` characters laid end
+        to end, as scikit-learn's ``_char_wb_ngrams`` lists them, and how many each word
+        has: for each n from ``lo``, the n-grams at every offset, until n reaches the padded
+        word's size: then the whole word once and no longer n-grams. Computed for all the
+        words at once (a Python list per word was a third of the cost of hashing new words)."""
+        n = np.arange(self.lo, self.hi + 1)
+        size = sizes[:, None]
+        count = np.where(n <= size, size - n + 1, n == self.lo).ravel()  # word by word, n by n
         ends = np.cumsum(count)
-        at = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.intp)
-        at += np.repeat(np.take(self.first, ids) - (ends - count), count)
-        return np.take(self.arena, at), count
+        word_start = np.repeat(np.cumsum(sizes) - sizes, len(n))
+        starts = np.arange(int(ends[-1]), dtype=np.intp)
+        starts -= np.repeat(ends - count - word_start, count)
+        lengths = np.repeat(np.minimum(n, size).ravel(), count)
+        return starts, lengths, count.reshape(len(sizes), len(n)).sum(axis=1)
 
-    def grams(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """(starts, lengths) of the n-grams of a padded word of ``size`` characters, as
-        scikit-learn's ``_char_wb_ngrams`` lists them (the whole word once if shorter)."""
-        got = self._grams.get(size)
-        if got is None:
-            starts: list[int] = []
-            lengths: list[int] = []
-            for n in range(self.lo, self.hi + 1):
-                if n >= size:
-                    starts.append(0)
-                    lengths.append(size)
-                    break
-                starts += range(size - n + 1)
-                lengths += [n] * (size - n + 1)
-            got = self._grams[size] = (np.array(starts, np.intp), np.array(lengths, np.intp))
-        return got
-
-    def _hash(self, words: list[str]) -> None:
-        """Hash the n-grams of new words (the last ids given)."""
-        padded = "".join([f" {w} " for w in words])
+    def _hash(self, ids: list[int]) -> None:
+        """Hash the n-grams of the words ``ids``; nothing is kept if one cannot be encoded."""
+        new = [self.words[i] for i in ids]
+        padded = "".join([f" {w} " for w in new])
         data = padded.encode("utf-8")  # a lone surrogate raises here, as in scikit-learn
-        grams = [self.grams(len(w) + 2) for w in words]
-        counts = [len(s) for s, _ in grams]
-        offsets = np.zeros(len(words), np.intp)
-        np.cumsum([len(w) + 2 for w in words[:-1]], out=offsets[1:])
-        starts = np.concatenate([s for s, _ in grams]) + np.repeat(offsets, counts)
-        lengths = np.concatenate([n for _, n in grams])
+        sizes = np.fromiter(map(len, new), np.intp, len(new)) + 2
+        starts, lengths, counts = self.grams(sizes)
         hashes = _murmur_text(padded, starts, lengths, data)
-        n_ids = len(self.ids) - len(words)
-        while len(self.ids) > len(self.first):
-            self.first = np.resize(self.first, 2 * len(self.first))
-            self.count = np.resize(self.count, 2 * len(self.count))
         while self.used + len(hashes) > len(self.arena):
             self.arena = np.resize(self.arena, 2 * len(self.arena))
         self.arena[self.used:self.used + len(hashes)] = hashes
-        self.count[n_ids:n_ids + len(words)] = counts
-        self.first[n_ids:n_ids + len(words)] = self.used + np.cumsum(counts) - counts
+        self.count[ids] = counts
+        self.first[ids] = self.used + np.cumsum(counts) - counts
         self.used += len(hashes)
 
 
@@ -208,15 +219,17 @@ def _murmur(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 class _Tokens:
-    """The signed hash and the UTF-8 size of every word token seen, by token id: a batch's
-    unigram hashes are one ``take``, and its bigrams' byte offsets in the joined tokens
-    follow from the sizes (a text with one non-ASCII character no longer costs a pass over
-    the whole batch to map character offsets to bytes)."""
+    """The signed hash, the UTF-8 size and the UTF-8 bytes (followed by a space) of every
+    word token seen, by token id: a batch's unigram hashes are one ``take``, and its tokens
+    joined by spaces, whose slices its bigrams are, one gather of those bytes."""
 
     def __init__(self) -> None:
         self.ids = _Ids()
         self.hash = np.empty(1 << 12, np.int32)
-        self.size = np.empty(1 << 12, np.intp)
+        self.span = np.empty(1 << 12, np.intp)  # UTF-8 size + 1 (the space)
+        self.first = np.empty(1 << 12, np.intp)  # where its bytes start in ``data``
+        self.data = np.empty(1 << 16, np.uint8)
+        self.used = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -226,86 +239,146 @@ class _Tokens:
         return self.ids.lookup(tokens, self._hash)
 
     def _hash(self, new: list[str]) -> None:
-        """The hashes and sizes of new tokens (the last ids given)."""
-        data = [t.encode("utf-8") for t in new]
+        """The hashes, sizes and bytes of new tokens (the last ids given)."""
+        data = [t.encode("utf-8") for t in new]  # a lone surrogate raises here
+        joined = np.frombuffer(b" ".join(data) + b" ", np.uint8)
         while len(self.ids) > len(self.hash):
             self.hash = np.resize(self.hash, 2 * len(self.hash))
-            self.size = np.resize(self.size, 2 * len(self.size))
-        self.hash[len(self.ids) - len(data):len(self.ids)] = list(map(_MURMUR, data))
-        self.size[len(self.ids) - len(data):len(self.ids)] = list(map(len, data))
+            self.span = np.resize(self.span, 2 * len(self.span))
+            self.first = np.resize(self.first, 2 * len(self.first))
+        while self.used + len(joined) > len(self.data):
+            self.data = np.resize(self.data, 2 * len(self.data))
+        at = slice(len(self.ids) - len(data), len(self.ids))
+        self.hash[at] = list(map(_MURMUR, data))
+        span = np.fromiter(map(len, data), np.intp, len(data)) + 1
+        self.span[at] = span
+        self.first[at] = self.used + np.cumsum(span) - span
+        self.data[self.used:self.used + len(joined)] = joined
+        self.used += len(joined)
+
+
+class _Words:
+    """Every distinct lower-cased whitespace word seen, by id, with its word tokens (token
+    ids, word after word) and, per ``char_wb`` range, its n-gram hashes. scikit-learn's
+    token pattern never matches across whitespace (no whitespace character is ``\\w``), so a
+    text's tokens are its words' tokens: splitting a text and looking its words up once
+    serves both analyzers, and the regex runs once per distinct word, not per text."""
+
+    def __init__(self) -> None:
+        self.ids = _Ids()
+        self.words: list[str] = []  # id -> word
+        self.tokens = _Tokens()
+        self.tok = np.empty(1 << 14, np.intp)  # token ids, word after word
+        self.tok_first = np.empty(1 << 12, np.intp)  # word id -> where its tokens start
+        self.tok_count = np.empty(1 << 12, np.intp)  # word id -> how many
+        self.used = 0
+        self.chars: dict[tuple[int, int], _CharGrams] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def lookup(self, words: list[str]) -> np.ndarray:
+        """The words' ids, the tokens of new words found first."""
+        return self.ids.lookup(words, self._add)
+
+    def char_grams(self, lo: int, hi: int) -> _CharGrams:
+        grams = self.chars.get((lo, hi))
+        if grams is None:
+            grams = self.chars[lo, hi] = _CharGrams(lo, hi, self.ids, self.words)
+        return grams
+
+    def _add(self, new: list[str]) -> None:
+        """The tokens of new words (the last ids given); a token that cannot be encoded
+        raises before anything is kept."""
+        per_word = [_TOKEN.findall(w) for w in new]
+        tok = self.tokens.lookup(list(chain.from_iterable(per_word)))
+        count = np.fromiter(map(len, per_word), np.intp, len(new))
+        while len(self.ids) > len(self.tok_first):
+            self.tok_first = np.resize(self.tok_first, 2 * len(self.tok_first))
+            self.tok_count = np.resize(self.tok_count, 2 * len(self.tok_count))
+        while self.used + len(tok) > len(self.tok):
+            self.tok = np.resize(self.tok, 2 * len(self.tok))
+        at = slice(len(self.ids) - len(new), len(self.ids))
+        self.tok_count[at] = count
+        self.tok_first[at] = self.used + np.cumsum(count) - count
+        self.tok[self.used:self.used + len(tok)] = tok
+        self.used += len(tok)
+        self.words += new
 
 
 class _Hashes:
     """Signed n-gram hashes (scikit-learn takes their absolute value), cached per text (the
-    comments and targets scored after the element tagger are mostly its sentences again) and
-    per word for ``char_wb``. Texts are hashed a batch at a time, as one array, to spare
+    comments and targets scored after the element tagger are mostly its sentences again)
+    and per word (``_Words``). Texts are hashed a batch at a time, as one array, to spare
     numpy calls per text."""
 
     def __init__(self) -> None:
-        self.chars: dict[tuple[int, int], _CharGrams] = {}
-        self.split: dict[str, list[str]] = {}
-        self.tokens = _Tokens()
+        self.words = _Words()
         self.texts: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
+        self.last: tuple[tuple[str, ...], np.ndarray, np.ndarray] | None = None
 
     def clear(self) -> None:
-        self.chars.clear()
-        self.split.clear()
-        self.tokens = _Tokens()
+        self.words = _Words()
         self.texts.clear()
+        self.last = None
+
+    def word_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the texts' lower-cased whitespace words, one text after another, and
+        how many each text has. The last batch's are kept: every model reading a column
+        reads both analyzers' n-grams of the same texts in turn."""
+        key = tuple(texts)
+        last = self.last
+        if last is not None and last[0] == key:
+            return last[1], last[2]
+        self.last = None  # (its ids are of a table about to start again, or if lookup raises)
+        if len(self.words) > _CACHE_LIMIT or len(self.words.tokens) > _CACHE_LIMIT:
+            self.words = _Words()
+        per_text = [t.lower().split() for t in texts]
+        counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
+        ids = self.words.lookup(list(chain.from_iterable(per_text)))
+        self.last = (key, ids, counts)
+        return ids, counts
 
     def char_wb(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
         """As ``analyzer="char_wb"``: n-grams inside space-padded words; (hashes, sizes)."""
-        grams = self.chars.get((lo, hi))
-        if grams is None or len(grams) > _CACHE_LIMIT:
-            grams = self.chars[lo, hi] = _CharGrams(lo, hi)
-        words = [t.lower().split() for t in texts]
-        flat = list(chain.from_iterable(words))
-        if not flat:
+        ids, counts = self.word_ids(texts)
+        if not len(ids):
             return _NO_HASHES, [0] * len(texts)
-        hashes, count = grams.gather(flat)
-        ends = np.zeros(len(flat) + 1, np.intp)
+        words = self.words
+        hashes, count = words.char_grams(lo, hi).gather_ids(ids)
+        ends = np.zeros(len(ids) + 1, np.intp)
         np.cumsum(count, out=ends[1:])
-        ends = ends[list(accumulate(map(len, words), initial=0))]
+        ends = ends[np.concatenate(([0], np.cumsum(counts)))]
         return hashes, (ends[1:] - ends[:-1]).tolist()
 
     def word(self, texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, list[int]]:
-        """As ``analyzer="word"`` with the default token pattern and lower-casing; the
-        tokens are kept per text (a sentence is read again as its neighbour's context), and
-        each distinct token's hash and UTF-8 size per process (``_Tokens``), so unigrams
-        are looked up, not hashed. Longer n-grams are hashed in one vectorised pass over
-        the tokens joined by spaces (an n-gram is a slice of those bytes)."""
-        if len(self.split) > _TEXT_CACHE_LIMIT:
-            self.split.clear()
-        if len(self.tokens) > _CACHE_LIMIT:
-            self.tokens = _Tokens()
-        split, tokens = self.split, self.tokens
-        per_text = []
-        for t in texts:
-            got = split.get(t)
-            if got is None:
-                got = split[t] = _TOKEN.findall(t.lower())
-            per_text.append(got)
-        counts = np.fromiter(map(len, per_text), np.intp, len(per_text))
-        flat = list(chain.from_iterable(per_text))
-        if not flat:
+        """As ``analyzer="word"`` with the default token pattern and lower-casing: the
+        tokens are gathered from the texts' words (``_Words``), and each distinct token's
+        hash is kept per process (``_Tokens``), so unigrams are looked up, not hashed. Longer
+        n-grams are hashed in one vectorised pass over the tokens joined by spaces (an
+        n-gram is a slice of those bytes, gathered from the tokens' bytes)."""
+        ids, counts = self.word_ids(texts)
+        words = self.words
+        tokens = words.tokens
+        tok, per_word = _gather(words.tok, words.tok_first, words.tok_count, ids)
+        if not len(tok):
             return _NO_HASHES, [0] * len(texts)
-        ids = tokens.lookup(flat)
-        text_of = np.repeat(np.arange(len(texts)), counts)  # each token's text
+        text_of = np.repeat(np.repeat(np.arange(len(texts)), counts), per_word)
         grams, gram_text = [], []
         if lo == 1:
-            grams.append(np.take(tokens.hash, ids))
+            grams.append(np.take(tokens.hash, tok))
             gram_text.append(text_of)
-        if hi > 1 and len(flat) > 1:
-            size = np.take(tokens.size, ids)  # UTF-8 bytes
-            starts = np.zeros(len(flat), np.intp)
-            np.cumsum(size[:-1] + 1, out=starts[1:])
-            ends = starts + size
-            joined = " ".join(flat).encode("utf-8")
-            for n in range(max(lo, 2), min(hi, len(flat)) + 1):
+        if hi > 1 and len(tok) > 1:
+            joined, span = _gather(tokens.data, tokens.first, tokens.span, tok)
+            ends = np.cumsum(span)
+            starts = ends - span
+            ends -= 1  # the space after each token
+            data = joined.tobytes()
+            for n in range(max(lo, 2), min(hi, len(tok)) + 1):
                 # n tokens from token i on, all in token i's text
-                keep = np.flatnonzero(text_of[n - 1:] == text_of[:len(flat) - n + 1])
+                keep = np.flatnonzero(text_of[n - 1:] == text_of[:len(tok) - n + 1])
                 at = np.take(starts, keep)
-                grams.append(_murmur_bytes(joined, at, np.take(ends, keep + n - 1) - at))
+                grams.append(_murmur_bytes(data, at, np.take(ends, keep + n - 1) - at))
                 gram_text.append(np.take(text_of, keep))
         if not grams:
             return _NO_HASHES, [0] * len(texts)
@@ -317,12 +390,21 @@ class _Hashes:
 
     def batch(self, texts: tuple[str, ...], analyzer: str, lo: int,
               hi: int) -> tuple[np.ndarray, list[int]]:
-        """The texts' n-gram hashes one text after another, and how many each text has."""
+        """The texts' n-gram hashes one text after another, and how many each text has. A
+        text's word unigrams are the first half (rounded up) of its word (1, 2) n-grams,
+        which the sentences' models hashed just before their context column's."""
         cache = self.texts.setdefault((analyzer, lo, hi), {})
         if len(cache) + len(texts) > _TEXT_CACHE_LIMIT:
             cache.clear()  # before hashing, so that the batch stays cached for the next model
         got = list(map(cache.get, texts))
         missing = [i for i, hs in enumerate(got) if hs is None]
+        wider = self.texts.get(("word", 1, 2)) if analyzer == "word" and lo == hi == 1 else None
+        if missing and wider:
+            for i in missing:
+                hs = wider.get(texts[i])
+                if hs is not None:
+                    got[i] = cache[texts[i]] = hs[:(len(hs) + 1) // 2]
+            missing = [i for i in missing if got[i] is None]
         if missing:
             new = [texts[i] for i in missing]
             flat, sizes = (self.char_wb if analyzer == "char_wb" else self.word)(new, lo, hi)
@@ -352,13 +434,16 @@ class _Counts:
     which rows have any n-gram, the term frequencies, and the coefficient index of each
     column at a part's offset."""
 
-    __slots__ = ("r", "c", "counts", "starts", "present", "_tf", "_index")
+    __slots__ = ("r", "c", "counts", "starts", "present", "_tf", "_index", "tfidf")
 
     def __init__(self, r: np.ndarray, c: np.ndarray, counts: np.ndarray) -> None:
         self.r, self.c, self.counts = r, c, counts
         self.starts, self.present = _row_starts(r)
         self._tf: np.ndarray | None = None
         self._index: dict[int, np.ndarray] = {}
+        # (id of a shared IDF array, sublinear) -> (that array, the TF-IDF values); the entry
+        # holds the array, so its id cannot be reused while the entry lives
+        self.tfidf: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
 
     def sublinear_tf(self) -> np.ndarray:
         """1 + log(count), as TfidfTransformer(sublinear_tf=True)."""
@@ -479,14 +564,51 @@ def _sorted_in_rows(keys: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------- features
 
-def _tfidf_values(counts: _Counts, part: dict, idf: np.ndarray, n_rows: int) -> np.ndarray:
+def _tfidf_values(counts: _Counts, part: dict, idf: np.ndarray, n_rows: int,
+                  keep: bool = False) -> np.ndarray:
     """Hashed n-gram TF-IDF values of ``counts``, rows L2-normalised (the same operations in
-    the same order as scikit-learn, in place to spare temporaries)."""
+    the same order as scikit-learn, in place to spare temporaries). With ``keep`` (an IDF
+    array that ``share_idf`` gave several models) the values are kept with the counts, so
+    the other models reading the same rows take them instead of computing them again;
+    the values are never written to after."""
+    key = (id(idf), bool(part["sublinear_tf"]))
+    if keep:
+        got = counts.tfidf.get(key)
+        if got is not None:
+            return got[1]
     tf = counts.sublinear_tf() if part["sublinear_tf"] else counts.counts
     v = tf * np.take(idf, counts.c)
     norms = np.sqrt(np.bincount(counts.r, weights=v * v, minlength=n_rows))
     v /= np.take(np.where(norms > 0, norms, 1.0), counts.r)
+    if keep:
+        counts.tfidf[key] = (idf, v)
     return v
+
+
+def share_idf(models: Any) -> None:
+    """Give models loaded together (one component's) one array for IDF arrays that are equal
+    bit for bit, and mark those parts so that their TF-IDF values are computed once per
+    batch of rows. Why: the three feedback flags are fitted on the same comments and have
+    equal IDF arrays, as do two of the SMART models; each computed the same values again
+    (and kept its own copy of the array)."""
+    seen: dict[tuple, list[np.ndarray]] = {}
+    users: dict[int, list[tuple[LinearModel, str]]] = {}
+    for model in models:
+        for part in model.spec["parts"]:
+            if part["type"] != "tfidf":
+                continue
+            key = f"idf_{part['name']}"
+            idf = model.arrays[key]
+            alike = seen.setdefault((idf.dtype.str, idf.shape, idf[:16].tobytes()), [])
+            same = next((a for a in alike if a.tobytes() == idf.tobytes()), None)
+            if same is None:
+                alike.append(same := idf)
+            model.arrays[key] = same
+            users.setdefault(id(same), []).append((model, part["name"]))
+    for group in users.values():
+        if len(group) > 1:
+            for model, name in group:
+                model.shared_idf.add(name)
 
 
 class _Columns(dict):
@@ -626,6 +748,7 @@ class LinearModel:
         self.classes_ = np.asarray(spec["classes"])
         self._vocab = {p["name"]: _vocabulary(tuple(p["vocabulary"]))
                        for p in spec["parts"] if p["type"] == "dict"}
+        self.shared_idf: set[str] = set()  # parts whose IDF array other models share
 
     @property
     def columns(self) -> frozenset:
@@ -647,7 +770,8 @@ class LinearModel:
                 counts = _RECENT.get(tuple(column), part)
                 if not len(counts.r):
                     continue
-                v = _tfidf_values(counts, part, self.arrays[f"idf_{part['name']}"], n)
+                v = _tfidf_values(counts, part, self.arrays[f"idf_{part['name']}"], n,
+                                  part["name"] in self.shared_idf)
                 index, starts, present = counts.index(part["offset"]), counts.starts, \
                     counts.present
             else:

@@ -104,7 +104,7 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
     """Models saved by ``save_models``: checksum first, then arrays read without pickle and
     checked against their description, so a tampered or foreign file is refused (always as
     ``ModelFileError``) and can never run code."""
-    from .linear import LinearModel, check_model
+    from .linear import LinearModel, check_model, share_idf
 
     path = Path(path)
     index = path / "models.json"
@@ -141,4 +141,5 @@ def load_models(path: Path) -> tuple[dict[str, Any], dict]:
         except Exception as exc:  # noqa: BLE001 - any malformed file is refused the same way
             raise ModelFileError(f"model file {target} is not a plain-array model: "
                                  f"{type(exc).__name__}: {exc}") from None
+    share_idf(models.values())
     return models, meta
