@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from . import ELEMENTS, GIBBS
 from .component import TrainedComponent
-from .features import make_rows, sentence_features
+from .features import SentenceFeatures, plain_rows, sentence_features
 from .lexicon import load_lexicon, plain_quotes
 from .linear import rounded
 from .markers import count_in, markers_in
@@ -88,13 +88,17 @@ def is_buzz(doc: Doc, start: int, end: int, markers: list[list] | None = None,
 def sentence_rows(doc: Doc, context: bool = True) -> np.ndarray:
     """One row per sentence; its context (the sentences either side) left empty when the
     model does not read it."""
-    sf = sentence_features(doc)
+    return _rows(sentence_features(doc), context)
+
+
+def _rows(sf: SentenceFeatures, context: bool) -> np.ndarray:
+    """:func:`sentence_rows` from the Doc's sentence features."""
     if not context:
-        return make_rows(sf.texts, [""] * len(sf.texts), sf.features)
-    raws = sf.raws  # each sentence's context: the ones either side, as written
+        return plain_rows(sf.plain, [""] * len(sf.plain), sf.features)
+    raws = sf.plain_raws  # each sentence's context: the ones either side, as written
     contexts = [f"{prev_t} {next_t}".strip()
                 for prev_t, next_t in zip(["", *raws], [*raws, ""][1:], strict=False)]
-    return make_rows(sf.texts, contexts, sf.features)
+    return plain_rows(sf.plain, contexts, sf.features)
 
 
 class ElementTagger(TrainedComponent):
@@ -105,7 +109,9 @@ class ElementTagger(TrainedComponent):
         model = self.models["elements"]
         order = [list(model.classes_).index(e) for e in ELEMENTS]
         context = 1 in getattr(model, "columns", (1,))
-        rows = [sentence_rows(d, context) for d in docs]
+        # each Doc's sentence features looked up once, for its rows and its buzz flags
+        sfs = [sentence_features(d) for d in docs]
+        rows = [_rows(sf, context) for sf in sfs]
         sizes = [len(r) for r in rows]
         proba = model.predict_proba(np.vstack([r for r in rows if len(r)])) if sum(sizes) \
             else np.zeros((0, len(order)))
@@ -113,10 +119,10 @@ class ElementTagger(TrainedComponent):
         best = np.argmax(proba, axis=1).tolist()
         shown = rounded(proba)
         k = 0
-        for doc, n in zip(docs, sizes, strict=True):
+        for doc, sf, n in zip(docs, sfs, sizes, strict=True):
             out = []
-            markers, counts = doc._.markers or [], sentence_features(doc).counts
-            for j, (s, e, _section, heading) in enumerate(doc._.sentences[:n]):
+            markers, counts = sf.markers, sf.counts  # the Doc's markers and their counts
+            for j, (s, e, _section, heading) in enumerate(sf.sentences[:n]):
                 # is_buzz's first test, here: most sentences have no buzz marker
                 buzz = bool(counts[j].get("buzz")) and not heading and \
                     is_buzz(doc, s, e, markers, counts[j])

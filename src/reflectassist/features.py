@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
@@ -122,34 +123,37 @@ def _final_punct(text: str) -> bool:
 
 
 def sentence_counts(markers: Sequence[list], rows: Sequence[Sequence]) -> list[dict[str, int]]:
-    """``count_in`` of every sentence row ``(start, end, ...)``, in one pass over the sorted
-    markers when the rows are in order and do not overlap (as the segmenter makes them)."""
-    if any(rows[i][0] < rows[i - 1][1] for i in range(1, len(rows))):
-        return [count_in(markers, r[0], r[1]) for r in rows]
+    """``count_in`` of every sentence row ``(start, end, ...)``: each row's markers found by
+    bisecting their starts, and counted from a column of their categories (reading each
+    marker's fields one by one cost more than the counting)."""
+    if not markers:
+        return [{} for _ in rows]
+    starts, ends, cats = zip(*markers, strict=True)  # (tuples: bisect and slice them)
     out: list[dict[str, int]] = []
-    j, n = 0, len(markers)
     for row in rows:
         start, end = row[0], row[1]
-        while j < n and markers[j][0] < start:
-            j += 1
+        lo = bisect_left(starts, start)
+        hi = bisect_left(starts, end, lo)
+        inside = cats[lo:hi]
+        if lo < hi and max(ends[lo:hi]) > end:  # a marker crosses the row's end (rare)
+            inside = [cat for e, cat in zip(ends[lo:hi], inside, strict=True) if e <= end]
         counts: dict[str, int] = {}
-        while j < n and markers[j][0] < end:
-            _s, e, cat = markers[j]
-            if e <= end:
-                counts[cat] = counts.get(cat, 0) + 1
-            j += 1
+        for cat in inside:
+            counts[cat] = counts.get(cat, 0) + 1
         out.append(counts)
     return out
 
 
 class SentenceFeatures:
     """What the element tagger, the depth scorer and the feedback detector all read about
-    each sentence of a Doc: its text as written (``raws``, the neighbours' context) and
-    bullet-stripped, marker counts and :func:`features_of`.
+    each sentence of a Doc: its text bullet-stripped (``texts``; ``plain``, with plain
+    quotes, as the models and the person features read it), the whole sentence with plain
+    quotes (``plain_raws``, the neighbours' context), marker counts and :func:`features_of`.
     Computed once per Doc and kept while the Doc lives and its sentences and markers are the
     same objects (a component that sets new ones gets new features)."""
 
-    __slots__ = ("key", "sentences", "markers", "raws", "texts", "counts", "features")
+    __slots__ = ("key", "sentences", "markers", "plain_raws", "texts", "plain", "counts",
+                 "features")
 
     def __init__(self, doc: Doc) -> None:
         ext = doc._  # (each ``doc._`` makes an object)
@@ -158,15 +162,17 @@ class SentenceFeatures:
         self.markers = self.key[1] or []
         full = text_of(doc)
         self.counts = sentence_counts(self.markers, self.sentences)
-        self.raws = [full[r[0]:r[1]] for r in self.sentences]
+        raws = [full[r[0]:r[1]] for r in self.sentences]
+        self.plain_raws = list(map(plain_quotes, raws))
         # features_of for each sentence, matching its bullet once for both its stripped text
         # and its "bullet" feature
-        self.texts, self.features = texts, feats = [], []
+        self.texts, self.plain, self.features = texts, plain, feats = [], [], []
         imperative = lexicon_set("phrases", "imperative_start")
-        for raw, counts in zip(self.raws, self.counts, strict=True):
+        for raw, counts in zip(raws, self.counts, strict=True):
             bullet, text = bullet_split(raw)
             texts.append(text)
-            feats.append(_shape_features(plain_quotes(text), bullet, counts, imperative))
+            plain.append(plain_text := plain_quotes(text))
+            feats.append(_shape_features(plain_text, bullet, counts, imperative))
 
 
 _SENTENCES: WeakKeyDictionary[Doc, SentenceFeatures] = WeakKeyDictionary()
@@ -195,11 +201,17 @@ def text_rows(texts: list[str], markers: Sequence[Sequence[list]] | None = None)
 def make_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
     """Rows for the models, in training and at run time; the texts with plain quotes (the
     models learned n-grams of text written with plain ones)."""
+    return plain_rows(list(map(plain_quotes, texts)), list(map(plain_quotes, contexts)), feats)
+
+
+def plain_rows(texts: list[str], contexts: list[str], feats: list[dict]) -> np.ndarray:
+    """:func:`make_rows` of texts and contexts that have plain quotes already (a Doc's
+    sentences, :class:`SentenceFeatures`: made plain once for every model that reads them)."""
     if not len(texts) == len(contexts) == len(feats):  # (a column of one would broadcast)
         raise ValueError("make_rows: texts, contexts and features differ in length")
     rows = np.empty((len(texts), 3), dtype=object)
     # a column at a time: the same objects as an assignment per cell, in a third of the time
-    rows[:, 0] = list(map(plain_quotes, texts))
-    rows[:, 1] = list(map(plain_quotes, contexts))
+    rows[:, 0] = texts
+    rows[:, 1] = contexts
     rows[:, 2] = feats
     return rows

@@ -13,10 +13,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .component import TrainedComponent
-from .features import make_rows, sentence_features, strip_bullet, text_rows
+from .features import plain_rows, sentence_features, strip_bullet, text_rows
 from .lexicon import plain_quotes
 from .linear import rounded
-from .markers import PartMarkers, markers_in
+from .markers import PartMarkers, markers_within
 from .people import person_features, supervisee
 from .segmenter import BULLET_RE, text_of
 
@@ -46,16 +46,16 @@ def detection_rows(doc: Doc) -> np.ndarray:
     sentence is about (``people.py``)."""
     sf = sentence_features(doc)
     rows, who = sf.sentences, supervisee(doc)
-    contexts = ["", *sf.raws][:len(rows)]  # each sentence's context: the one before, as written
+    contexts = ["", *sf.plain_raws][:len(rows)]  # each sentence's context: the one before
     feats = []
-    for body, base, row in zip(sf.texts, sf.features, rows, strict=True):
+    for body, base, row in zip(sf.plain, sf.features, rows, strict=True):
         # one copy of the shared features, added to in the order the keys were merged in
         f = base.copy()
         if row[2]:
             f[f"section_{row[2]}"] = 1.0
         f.update(person_features(body, who))
         feats.append(f)
-    return make_rows(sf.texts, contexts, feats)
+    return plain_rows(sf.plain, contexts, feats)
 
 
 def neighbour_features(p: np.ndarray) -> list[dict[str, float]]:
@@ -206,10 +206,11 @@ class FeedbackScorer(TrainedComponent):
         out = []
         for k, ((doc, (_, e)), s) in enumerate(zip(items, starts, strict=True)):
             level = levels[k]
-            text = text_of(doc)
-            item = {"start": s, "end": e, "text": text[s:e], "specificity": level,
+            part = parts[id(doc)]  # the Doc's text and markers, read once per Doc above
+            text = part.text
+            item = {"start": s, "end": e, "text": texts[k], "specificity": level,
                     "score": shown[k][level], "probabilities": shown[k]}
-            found = [m for m in markers_in(doc, s, e, EVIDENCE)
+            found = [m for m in markers_within(part.markers or [], s, e, EVIDENCE)
                      if m[2] not in VERB_EVIDENCE or " " in text[m[0]:m[1]]
                      or opens_sentence(text, s, m[0])]
             for f in FLAGS:

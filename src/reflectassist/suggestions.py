@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import ELEMENTS, GIBBS, GIBBS_STAGES, SMART_CRITERIA
+from .features import sentence_counts, sentence_features
 from .feedback import opens_sentence
 from .lexicon import load_data
 from .markers import markers_within
@@ -42,7 +43,8 @@ ELEMENT_STAGES = tuple((j, GIBBS[el]) for j, el in enumerate(ELEMENTS) if GIBBS.
 
 
 def stages_present(rows: list[list], elems: list[list], targets: list[dict],
-                   markers: list[list], min_prob: float = 0.3) -> dict[str, list[int]]:
+                   markers: list[list], min_prob: float = 0.3,
+                   counts: list[dict[str, int]] | None = None) -> dict[str, list[int]]:
     """Sentence indices that evidence each Gibbs stage, from the Doc's sentences, elements,
     targets and markers.
 
@@ -52,14 +54,15 @@ def stages_present(rows: list[list], elems: list[list], targets: list[dict],
     sentences count too (LABELS.md reports Gibbs from the elements; "I will improve my
     communication" is a thin action plan, not a missing one); headings do not. A sentence
     holding a target found by the SMART step is an action plan ("1. JB to book the course
-    by Friday" under "Agreed actions" reads as no element of the nine)."""
+    by Friday" under "Agreed actions" reads as no element of the nine).
+
+    ``counts``: each sentence's marker counts (``features.sentence_counts(markers, rows)``),
+    if known: the Doc's :class:`~reflectassist.features.SentenceFeatures` hold them, so the
+    markers fully inside each sentence are not looked for a second time."""
     row_starts = [r[0] for r in rows] if targets else []
     planned = {bisect_right(row_starts, t["start"]) - 1 for t in targets}
-    # the cue markers only, and their starts: each sentence finds its own by bisection (as
-    # markers.count_markers does, without counting every category of every sentence)
-    cues = [m for m in markers if m[2] in CUE_STAGES]
-    cue_starts = [m[0] for m in cues]
-    n_cues = len(cues)
+    if counts is None:
+        counts = sentence_counts(markers, rows)
     present: dict[str, list[int]] = {}
     for i, e in enumerate(elems):
         row = rows[i]
@@ -70,12 +73,8 @@ def stages_present(rows: list[list], elems: list[list], targets: list[dict],
         for j, stage in ELEMENT_STAGES:  # a plain loop: cheaper than a generator here
             if probs[j] >= min_prob:
                 stages.add(stage)
-        start, end = row[0], row[1]
-        for k in range(bisect_left(cue_starts, start), n_cues):
-            m_start, m_end, category = cues[k]
-            if m_start >= end:
-                break
-            if m_end <= end:  # a marker fully inside the sentence
+        for category in counts[i]:  # of the markers fully inside the sentence
+            if category in CUE_STAGES:
                 stages.update(CUE_STAGES[category])
         if i in planned:
             stages.add("action plan")
@@ -128,6 +127,7 @@ def depth_suggestions(rows: list[list], elems: list[list], depth: dict | None,
 
 
 _PRAISE_SET, _CRITIQUE_SET = set(PRAISE_CUES), set(CRITIQUE_CUES)
+_TONE_SET = _PRAISE_SET | _CRITIQUE_SET
 
 
 def _criticises(text: str, inside: list[list], praise: list[list], start: int) -> bool:
@@ -155,8 +155,8 @@ def feedback_suggestions(text: str, comments: list[dict], markers: list[list]) -
             prompt = parts[0]["prompt"] if parts else ""
             out.append(_s("feedback", msg.strip(), c["start"], c["end"], base["severity"], prompt,
                           missing=missing))
-        # the markers fully inside the comment, found once for its praise and its criticism
-        inside = markers_within(markers, c["start"], c["end"])
+        # the praise and criticism markers fully inside the comment, found once for both
+        inside = markers_within(markers, c["start"], c["end"], _TONE_SET)
         praising = [m for m in inside if m[2] in _PRAISE_SET]
         criticises = _criticises(text, inside, praising, c["start"])
         praise += bool(praising) and not criticises
@@ -204,7 +204,8 @@ class Suggester:
         targets, comments, markers = u.targets or [], u.feedback or [], u.markers or []
         kind = u.kind
         # stage -> indices of the sentences evidencing it; computed once, reused by the output
-        present = stages_present(rows, elems, targets, markers) \
+        present = stages_present(rows, elems, targets, markers,
+                                 counts=sentence_features(doc).counts) \
             if elements is not None else {}
         u.gibbs_present = present
         u.suggestions = \
