@@ -100,8 +100,11 @@ BRACKET_TARGET_RE = re.compile(r"(?<!\s)\s*\((?P<inner>[A-Za-z][\w'’-]*(?:\s+[
 
 FOLLOW_ON_VERBS = {"bring", "send", "share", "record", "document", "upload", "email", "show",
                    "submit", "log", "note", "file", "feed", "report", "get", "have"}
-CANDIDATE_RE = re.compile(r"(?<!\s)(?:\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|,\s+|"
-                          r"\s+[-–]\s+)")
+# Every match starts with a space, ";" or ",": the look-ahead says so first, so the regex
+# engine gives up at once at the other characters (it tried the look-behind and all four
+# branches at each one: 5.7 -> 3.3 us a target body).
+CANDIDATE_RE = re.compile(r"(?=[\s;,])(?<!\s)(?:\s*;\s*(?:and\s+)?|,?\s+(?:and|&|as well as)\s+|"
+                          r",\s+|\s+[-–]\s+)")
 CANDIDATE_HINTS = (";", ",", "&", "-", "–", "and", "as well as")  # one is in every match
 # the stop and the gap after it: a leading [.!?] (not a look-behind) lets the regex engine skip
 # ahead to the next stop
@@ -341,7 +344,7 @@ def _is_wish(body: str) -> bool:
     wish = _find_phrase("wish", body)
     if wish is None or _intends(body[:wish.start()]):
         return False
-    before = body[:wish.start()].lower().split()[-2:]
+    before = body[:wish.start()].lower().rsplit(None, 2)[-2:]
     return not any(w in ("if", "when", "whether", "unless") for w in before)
 
 
@@ -361,10 +364,10 @@ def is_target_sentence(text: str, section: str, own_line: bool = True) -> bool:
 def _is_target(text: str, body: str, section: str, own_line: bool) -> bool:
     """:func:`is_target_sentence` given ``body = strip_marker(text)``, which the caller has
     already computed."""
-    if not body or body.endswith(":") and len(body.split()) <= 6:
+    if not body or body.endswith(":") and len(body.split(None, 6)) <= 6:
         return False
     if section == "targets" and (own_line or MARKER_RE.match(text) or _starts_with_action(body)):
-        reads_as_one = len(body.split()) >= 2
+        reads_as_one = len(body.split(None, 1)) >= 2
     else:
         reads_as_one = _reads_as_target(text, body)
     # the exclusions last: they are the dearer tests, and most sentences fail the first ones
@@ -390,14 +393,15 @@ def _clause_start(tail: str) -> tuple[bool, str | None]:
     if m and (m.group("actor") is None or _is_actor(m.group("actor"))) and \
             m.group("verb").lower() not in DETERMINERS:
         return True, m.group("verb")
-    first = tail.split()[0] if tail.split() else ""
+    words = tail.split(None, 1)
+    first = words[0] if words else ""
     return False, first if _is_verb(first) else None
 
 
 def _refers_back(clause: str) -> bool:
     """The second action hands over or is checked on the first one's output ("... and talk my
     educator through them", "... and give me feedback", "... and reflect on one")."""
-    words = [w.lower().strip(".,;()") for w in clause.split()]
+    words = [w.lower().strip(".,;()") for w in clause.split(None, 4)[:4]]
     if any(w in ("this", "these", "results") for w in words[1:4]):
         return True
     if _find_phrase("refer_back", clause):
@@ -408,12 +412,12 @@ def _refers_back(clause: str) -> bool:
 def _keeps_one(head: str, clause: str, verb: str) -> bool:
     """Is the verb after "and" part of the first target: a hand-over or evidence verb, a bare
     time or condition phrase, a shared object ("book and complete X") or a reference back?"""
-    words = clause.split()
+    words = clause.split(None, 2)
     if verb.lower() in FOLLOW_ON_VERBS or verb.lower() in _lex_set("follow_on_verbs"):
         return True
     if len(words) > 1 and words[1].lower().strip(".,;") in _lex_set("no_object_words"):
         return True  # "... and review at the end of next week", "... and ring if ..."
-    last = head.split()
+    last = head.rsplit(None, 2)
     if last and _is_verb(last[-1]) and (len(last) == 1 or last[-2].lower() in ("to", "will")):
         return True
     return _refers_back(clause)
@@ -429,7 +433,7 @@ def _is_check(tail: str, verb: str) -> bool:
 
 def _opens_clause(head: str) -> bool:
     """Does the text before a comma read as a target of its own (not "When labour slows, ...")?"""
-    words = head.split()
+    words = head.split(None, 1)
     if not words or words[0].lower() in SUBORDINATORS:
         return False
     own, verb = _clause_start(head)
@@ -466,10 +470,12 @@ def _split_points(text: str) -> list[tuple[int, int]]:
         head, tail = text[:m.start()], text[m.end():]
         own, verb = starts[k]
         sep = m.group().strip()
-        if len(head.split()) < 3 or len(tail.split()) < 2 or verb is None:
+        # words counted only as far as the test needs: the head is all the text before
+        # the join and the tail all after it, split again at every join
+        if len(head.split(None, 2)) < 3 or len(tail.split(None, 1)) < 2 or verb is None:
             continue
         clause = text[m.end():cands[k + 1].start()] if k + 1 < len(cands) else tail
-        if (len(clause.split()) < 4 and not own) or _is_check(tail, verb):
+        if (len(clause.split(None, 3)) < 4 and not own) or _is_check(tail, verb):
             continue  # a fragment, or "..., educator to time."
         if sep in ("-", "–"):
             if own and SUBJECT_RE.match(tail).group("actor"):
@@ -675,8 +681,10 @@ def _sentence_starts(text: str) -> list[int]:
     abbrevs = lexicon_set("abbreviations")
     heads = ((m.end(), text[:m.start() + 1])  # up to and with the stop
              for m in _outside_brackets(text, SENTENCE_GAP_RE.finditer(text)))
-    return [end for end, head in heads if len(strip_marker(head).split()) >= 3
-            and head.split()[-1].lower().rstrip(".") not in abbrevs]
+    # each head is the part up to its stop, so only its first three and last word are
+    # split off (whole splits made a 200-sentence lower-case paragraph 12 -> 0.8 ms)
+    return [end for end, head in heads if len(strip_marker(head).split(None, 2)) >= 3
+            and head.rsplit(None, 1)[-1].lower().rstrip(".") not in abbrevs]
 
 
 class Unit(NamedTuple):
