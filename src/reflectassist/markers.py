@@ -415,19 +415,28 @@ def _next_to_apostrophes(plans: list, words: list[str], keys: list[str | None],
     """Change the plans of the words right after or before an apostrophe as the rules say:
     no phrase starts after one (``'s``), no one-word phrase ends before one (``don'``). There
     are a few in a text, so this is cheaper than asking at every word."""
+    count = len(starts_at)
     for at in apostrophes:
-        first = bisect.bisect_left(starts_at, at)
-        for i, after in ((first, True), (first - 1, False)):
-            if (not 0 <= i < len(starts_at) or not plans[i]
-                    or (starts_at[i] != at + 1 if after else starts_at[i] + len(words[i]) != at)):
-                continue
-            _, length, by_next, work = plans[i]
-            if by_next is not None:
-                work = by_next.get(keys[i + 1], work)
-            if work is not None:  # the whole-word patterns and the regexes stay
-                regex = () if after else work.regex
-                work = work._replace(fixed=work.whole_word, checked=(), regex=regex)
-            plans[i] = (None, length, None, work) if work is not None else ()
+        i = bisect.bisect_left(starts_at, at)  # the first word starting after it
+        if i < count and starts_at[i] == at + 1 and plans[i]:
+            plans[i] = _cut(plans[i], keys[i + 1], True)
+        i -= 1
+        if i >= 0 and plans[i] and starts_at[i] + len(words[i]) == at:
+            plans[i] = _cut(plans[i], keys[i + 1], False)
+
+
+def _cut(plan: _Plan | tuple, next_key: str | None, after: bool) -> tuple:
+    """A word's plan right after (``after``) or before an apostrophe: its one-word phrases
+    go, the whole-word patterns and the patterns stay, and the phrase regexes stay before
+    one only. The _Work is made directly: NamedTuple._replace took half of this step."""
+    _, length, by_next, work = plan
+    if by_next is not None:
+        work = by_next.get(next_key, work)
+    if work is None:
+        return ()
+    whole_word = work.whole_word
+    return (None, length, None,
+            _Work(whole_word, (), () if after else work.regex, work.patterns, whole_word))
 
 
 def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]:
@@ -459,18 +468,17 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
     found: list[list] = []
     append = found.append
     later: list[list] = []
-
-    def place(marker: list) -> None:
-        """Append a marker, or keep it for later if it would break the order."""
-        (later if found and marker < found[-1] else found).append(marker)
-
     next_free: dict[str, int] = {}
     next_pattern: dict[str, int] = {}
-    for i in compress(range(len(starts_at)), plans):  # the words where something can start
-        single, length, by_next, work = plans[i]
-        start = starts_at[i]
+    # the words where something can start, with their start and the next word's key (one
+    # zip, not three lookups by index per word); a marker that would break found's order
+    # (only one after another of the same word's can) goes to later
+    nexts = iter(keys)
+    next(nexts)
+    for (single, length, by_next, work), start, after in compress(
+            zip(plans, starts_at, nexts, strict=True), plans):
         if by_next is not None:
-            longer = by_next.get(keys[i + 1])
+            longer = by_next.get(after)
             if longer is not None:  # the next word can continue a longer phrase
                 single, work = None, longer
         if single is not None:
@@ -482,15 +490,19 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
         end = start + length
         for category in fixed:
             append([start, end, category])
-        for category in checked:  # none of regex's categories (see _first_words)
-            if start >= next_free.get(category, 0):
-                place([start, end, category])
-        for category, rx, subject in regex:
-            if start >= next_free.get(category, 0):
-                m = rx.match(subjects[subject], start)
-                if m:
-                    next_free[category] = end = m.end()
-                    place([start, end, category])
+        if checked:  # none of regex's categories (see _first_words)
+            for category in checked:
+                if start >= next_free.get(category, 0):
+                    marker = [start, end, category]
+                    (later if found and marker < found[-1] else found).append(marker)
+        if regex:
+            for category, rx, subject in regex:
+                if start >= next_free.get(category, 0):
+                    m = rx.match(subjects[subject], start)
+                    if m:
+                        next_free[category] = end = m.end()
+                        marker = [start, end, category]
+                        (later if found and marker < found[-1] else found).append(marker)
         # a \b-led pattern can only start where a word does: as finditer, without the search
         for category, rx, subject in patterns:
             if start >= next_pattern.get(category, 0):
@@ -499,7 +511,8 @@ def _find_markers(text: str, starts: _PatternStarts | None = None) -> list[list]
                     end = m.end()
                     if end > start:
                         next_pattern[category] = end
-                        place([start, end, category])
+                        marker = [start, end, category]
+                        (later if found and marker < found[-1] else found).append(marker)
     for category, rx, chars in starts.by_char:
         next_start = 0
         for start in positions(text, chars):
@@ -535,6 +548,13 @@ _EDGE_SENSITIVE = re.compile(r"[\w'’]")
 _END = itemgetter(1)
 
 
+@cache
+def _edge_sensitive(char: str) -> bool:
+    """Whether ``char`` next to a part's edge is _EDGE_SENSITIVE (remembered: the regex and
+    plain_quotes cost more than the rest of a part's check)."""
+    return _EDGE_SENSITIVE.match(plain_quotes(char)) is not None
+
+
 class PartMarkers:
     r"""The markers of parts of a text (its comments, targets) taken from the text's own
     markers, shifted, where that gives exactly :func:`shared_markers` of the part, which is
@@ -561,30 +581,34 @@ class PartMarkers:
     def exact(self, start: int, end: int) -> bool:
         """Whether the markers of ``text`` inside ``[start, end)``, shifted, are the markers of
         ``text[start:end]`` (then, e.g., ``count_in(markers, start, end)`` counts them)."""
+        return self._inside(start, end) is not None
+
+    def _inside(self, start: int, end: int) -> tuple[int, int] | None:
+        """``(first, last)``: where the markers inside ``[start, end)`` are in ``markers``,
+        if :meth:`exact`; else None. (__call__ bisected again for them.)"""
         text, markers = self.text, self.markers
         if markers is None:
-            return False
-        if ((start > 0 and _EDGE_SENSITIVE.match(plain_quotes(text[start - 1])))
-                or (end < len(text) and _EDGE_SENSITIVE.match(plain_quotes(text[end])))):
-            return False
+            return None
+        if ((start > 0 and _edge_sensitive(text[start - 1]))
+                or (end < len(text) and _edge_sensitive(text[end]))):
+            return None
         first = bisect.bisect_left(markers, [start])
         if first < self._upto:  # (parts mostly come in order: each marker is read once)
             self._upto, self._reach = 0, 0
-        self._reach = max(self._reach, max(map(_END, markers[self._upto:first]), default=0))
-        self._upto = first
+        reach = max(self._reach, max(map(_END, markers[self._upto:first]), default=0))
+        last = bisect.bisect_left(markers, [end], first)
+        inner = max(map(_END, markers[first:last]), default=0)
+        self._upto, self._reach = last, max(reach, inner)
         # no marker crosses the start or the end
-        return self._reach <= start and max(
-            map(_END, markers[first:bisect.bisect_left(markers, [end], first)]),
-            default=0) <= end
+        return (first, last) if reach <= start and inner <= end else None
 
     def __call__(self, start: int, end: int) -> tuple[list, ...]:
         """:func:`shared_markers` of ``text[start:end]``."""
-        if not self.exact(start, end):
+        inside = self._inside(start, end)
+        if inside is None:
             return shared_markers(self.text[start:end])
-        markers = self.markers
-        return tuple([s - start, e - start, category] for s, e, category in
-                     markers[bisect.bisect_left(markers, [start]):
-                             bisect.bisect_left(markers, [end])])
+        return tuple([[s - start, e - start, category]
+                      for s, e, category in self.markers[inside[0]:inside[1]]])
 
 
 def count_markers(doc: Doc, start: int, end: int) -> dict[str, int]:
