@@ -346,3 +346,20 @@ def test_odt_text_boxes_are_read_after_their_paragraph(tmp_path):
     assert read_file(tmp_path / "box.odt").text == (
         "Text with a frame: after the frame.\n\nI learned to escalate.\n\n"
         f"A page-anchored box.\n\n{ACTION}")
+
+
+def test_binary_file_without_extension_in_a_folder_is_skipped_not_failed(tmp_path):
+    """A file without an extension is taken for text; in a folder a binary one (a thumbnail,
+    a program) made the whole run exit 1 as a failed input. Named on its own, it still
+    fails: the user asked for it."""
+    (tmp_path / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    (tmp_path / "LICENSE").write_text(ACTION, encoding="utf-8")
+    (tmp_path / "Thumbnail").write_bytes(bytes(range(256)) * 8)
+    notes: list[str] = []
+    got = [(s.path[len(str(tmp_path)) + 1:], s.error) for s in iter_sources([str(tmp_path)],
+                                                                           notes)]
+    assert got == [("a.txt", None), ("LICENSE", None)]
+    assert notes == [f"{tmp_path / 'Thumbnail'}: skipped (no extension, and not text: binary "
+                     "content)"]
+    (alone,) = iter_sources([str(tmp_path / "Thumbnail")], [])
+    assert alone.error.startswith("not a text file (binary content)")

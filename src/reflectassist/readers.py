@@ -66,9 +66,10 @@ under it``, not a document of one line.
 
 Folders are searched recursively in natural order (``week2`` before ``week10``, ``entry``
 before ``entry2``); hidden files and folders (name starting with ``.``), Office lock files
-(``~$...``), files of other types and what is not a regular file (a named pipe, which would
-block the batch, a socket, a device) are skipped, each with a note; a folder that cannot be
-read is a failed input.
+(``~$...``), files of other types, files without an extension that are not text (a
+thumbnail, a program) and what is not a regular file (a named pipe, which would block the
+batch, a socket, a device) are skipped, each with a note; a folder that cannot be read is a
+failed input.
 
 Errors from the format libraries are logged (with the traceback) on the ``reflectassist``
 logger at DEBUG level, which ``reflectassist --debug`` shows.
@@ -1140,6 +1141,9 @@ def _special_file(entry: os.DirEntry) -> str | None:
     return "device"
 
 
+_NOT_TEXT_RE = re.compile(r"not a text file \(([^)]*)\)")
+
+
 def resolved(path: str | Path) -> Path:
     """``Path.resolve`` that never raises: before Python 3.13 a symlink loop raises
     RuntimeError, and one bad input must not stop the batch."""
@@ -1196,5 +1200,11 @@ def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MA
             else:
                 seen.add(resolved(f))
                 fresh = True
-                yield from expand(read_file(f, max_bytes, notes))
+                src = read_file(f, max_bytes, notes)
+                binary = _NOT_TEXT_RE.match(src.error or "") if not f.suffix else None
+                if binary:  # a file without an extension is taken for text; a binary one
+                    # (a thumbnail, a program) is a file of another type, not a failed entry
+                    notes.append(f"{f}: skipped (no extension, and not text: {binary[1]})")
+                    continue
+                yield from expand(src)
         notes.extend([f"{p}: skipped (already included)"] if repeats and not fresh else repeats)
