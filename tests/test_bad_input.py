@@ -292,7 +292,18 @@ def test_a_rerun_skips_its_own_report_found_in_the_input_folder(nlp, tmp_path, a
     assert second.code == 0, second.stderr
     assert second.err_lines == [f"reflectassist: note: {report}: skipped (this run's output)",
                                 f"written: {report}"]
-    after = report.read_text(encoding="utf-8")  # a.txt only, again (the note is counted)
+    after = report.read_text(encoding="utf-8")  # a.txt only, again (the note is counted,
+    # and kept in a JSON or HTML report)
+    note = f"{report}: skipped (this run's output)"
+    if "json" in fmt:
+        after, before = json.loads(after), json.loads(before)
+        assert after.pop("notes") == [note] and before.pop("notes") == []
+        after, before = json.dumps(after), json.dumps(before)
+    elif "html" in fmt:
+        listed = ('<h2 id="notes">Notes on the inputs</h2>\n<ul><li>'
+                  f'{note.replace(chr(39), "&#39;")}</li></ul>\n')
+        assert listed in after
+        after = after.replace(listed, "")
     assert after.replace(", 1 skipped\n", ", 0 skipped\n") == before
     assert str(scratch / "a.txt") in after and str(report) not in after
 
@@ -502,6 +513,15 @@ def test_file_name_that_is_not_utf8_still_gives_every_report(nlp, tmp_path):
         written = (tmp_path / "out" / out).read_text(encoding="utf-8")
         assert shown in (json.loads(written)["documents"][0]["path"] if out == "r.json"
                          else written)
+    # the note on a skipped file with such a name goes into the reports too (it crashed
+    # the JSON and HTML writers once notes were kept in them)
+    open(os.fsencode(folder) + b"/caf\xe9.xyz", "wb").close()
+    for out in ("r.json", "r.html"):
+        res = run("check", str(folder), "-o", str(tmp_path / "out" / out), "-q", nlp=nlp)
+        assert res.code == 0, res.stderr
+        written = (tmp_path / "out" / out).read_text(encoding="utf-8")
+        note = f"{folder}/caf\\xe9.xyz: skipped (unsupported file type .xyz)"
+        assert note in (json.loads(written)["notes"] if out == "r.json" else written)
     empty = os.fsencode(folder) + b"/empty\xe9.txt"
     open(empty, "wb").close()
     res, docs = check_json(nlp, os.fsdecode(empty))

@@ -422,3 +422,12 @@ def test_char_grams_read_by_word_equal_the_old_table():
             np.testing.assert_array_equal(g, w)
     for w in words[:100]:
         np.testing.assert_array_equal(new[w], old[w])
+
+
+def test_a_char_table_sharing_the_word_ids_refuses_words():
+    """Gathering by word on a table that shares _Words' ids would add words without their
+    tokens to _Words (a later word batch would then find none): refused."""
+    hashes = linear._Hashes()
+    with pytest.raises(ValueError):
+        hashes.words.char_grams(2, 5).gather(["zebra", "gamma"])
+    assert [len(h) for h in [hashes.batch(("zebra gamma",), "word", 1, 2)[0]]] == [3]

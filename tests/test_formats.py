@@ -632,7 +632,7 @@ def test_folder_with_broken_files_continues_and_reports(tmp_path):
     rel = [(s.path[len(str(tmp_path)) + 1:], s.error) for s in srcs]
     assert [r[0] for r in rel] == ["a_entry.txt", "b_broken.docx", "c_entry.docx",
                                    "d_scan.pdf", "e_renamed.txt", "week2/log.pdf#1",
-                                   "week2/log.pdf#2", "week10/entry.odt"]
+                                   "week10/entry.odt"]  # log.pdf#2 is only a title
     errors = dict(rel)
     assert errors["a_entry.txt"] is None and errors["c_entry.docx"] is None
     assert errors["b_broken.docx"].startswith("corrupt .docx file")
@@ -643,6 +643,7 @@ def test_folder_with_broken_files_continues_and_reports(tmp_path):
     assert ".hidden.txt: skipped (hidden)" in joined
     assert "~$c_entry.docx: skipped (Office lock file)" in joined
     assert "sheet.xlsx: skipped (unsupported file type .xlsx)" in joined
+    assert "log.pdf#2: skipped (only a title, 'Two', no text under it)" in joined
 
 
 def test_batch_analysis_of_mixed_formats(tmp_path, nlp):

@@ -224,15 +224,39 @@ def test_undecodable_byte_named_is_the_bad_one_not_part_of_a_good_character(tmp_
     at = len("He said ”fine” then ".encode())
     assert src.text is None
     assert f"byte 0x81 at offset {at}" in src.error
+    # of two such bytes the first is named (it was whichever a set gave first)
+    p.write_bytes("Ünïcödé text ".encode() * 3 + b"x \x9d y \x81 z")
+    assert "byte 0x9d at offset 53" in read_file(p).error
+    # a binary file is said to be one, whatever UTF-8 it happens to hold
+    p.write_bytes("é".encode() * 10 + bytes(range(1, 32)) * 20 + b"\x81")
+    assert read_file(p).error.startswith("not a text file (binary content)")
 
 
-def test_title_only_entries_fail_instead_of_being_scored(tmp_path):
+@pytest.mark.parametrize("text", ["I discussed JOSÉ’s care plan in the café.",
+                                  "Die Patientin sagte „Fuß“ und ging."])
+def test_windows_1252_pairs_that_look_like_utf8_stay_windows_1252(tmp_path, text):
+    """"É’" and "ß“" in Windows-1252 are valid UTF-8 pairs of other scripts: they must not
+    make the file read as UTF-8 with a stray byte."""
+    p = tmp_path / "w.txt"
+    p.write_bytes(text.encode("cp1252"))
+    notes: list[str] = []
+    assert read_file(p, notes=notes).text == text and notes == []
+
+
+def test_title_only_entries_are_skipped_not_scored(tmp_path):
+    """A template's unfilled weeks were scored as one-line documents; an entry written on
+    the separator line itself (a long "title") is still analysed."""
     p = tmp_path / "template.txt"
-    p.write_text(f"=== Week 3\n{SENTENCE}\n=== Week 4\n\n=== Week 5\n", encoding="utf-8")
-    got = [(s.path[len(str(p)):], s.text, s.error) for s in iter_sources([str(p)], [])]
-    assert got == [("#1", f"Week 3\n{SENTENCE}", None),
-                   ("#2", None, "only a title (Week 4), no text under it"),
-                   ("#3", None, "only a title (Week 5), no text under it")]
+    p.write_text(f"=== Week 3\n{SENTENCE}\n=== Week 4\n\n=== Week 5\n=== {SENTENCE}\n",
+                 encoding="utf-8")
+    notes: list[str] = []
+    got = [(s.path[len(str(p)):], s.text, s.error) for s in iter_sources([str(p)], notes)]
+    assert got == [("#1", f"Week 3\n{SENTENCE}", None), ("#4", SENTENCE, None)]
+    assert notes == [f"{p}#2: skipped (only a title, 'Week 4', no text under it)",
+                     f"{p}#3: skipped (only a title, 'Week 5', no text under it)"]
+    p.write_text("=== Week 1\n\n=== Week 2\n", encoding="utf-8")  # an unfilled template
+    assert [(s.path, s.error) for s in iter_sources([str(p)], [])] == [
+        (str(p), "only entry titles, no text under them")]
 
 
 @pytest.mark.parametrize("suffix,content_type", [
@@ -277,8 +301,12 @@ def test_named_pipe_in_a_folder_is_skipped_not_opened(tmp_path):
 def test_a_name_comes_before_its_numbered_versions(tmp_path):
     for name in ("entry10.txt", "entry.txt", "entry2.txt", "corrupt2.pdf", "corrupt.pdf"):
         (tmp_path / name).write_text(name, encoding="utf-8")
-    assert [p.name for p in iter_folder(tmp_path, [])] == [
-        "corrupt.pdf", "corrupt2.pdf", "entry.txt", "entry2.txt", "entry10.txt"]
+    for name in ("Week 1.10", "Week 1.9"):  # folders: the dot is no extension
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text(name, encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in iter_folder(tmp_path, [])] == [
+        "corrupt.pdf", "corrupt2.pdf", "entry.txt", "entry2.txt", "entry10.txt",
+        "Week 1.9/a.txt", "Week 1.10/a.txt"]
 
 
 _BOX_NS = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
@@ -318,6 +346,10 @@ def test_docx_text_boxes_are_read_once_after_their_paragraph_and_hidden_text_is_
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:vanish w:val="0"/></w:rPr>'
                           '<w:t>Shown. </w:t></w:r>'))
     p.add_run(ACTION)
+    p = d.add_paragraph()  # a box in a hidden run is hidden too
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")} {_BOX_NS}><w:rPr><w:vanish/></w:rPr><w:pict>'
+                          f'<v:shape><v:textbox>{_box("HIDDEN BOX")}</v:textbox></v:shape>'
+                          '</w:pict></w:r>'))
     d.save(tmp_path / "box.docx")
     assert read_file(tmp_path / "box.docx").text == (
         f"{SENTENCE}\n\nAnchor paragraph.\n\nI learned to ask for help.\n\nOld box.\n\n"

@@ -359,8 +359,8 @@ def check(
             say(f"reflectassist: note: {note}")
         if not summary.n:
             fail("no input files found (supported: .txt, .md, .docx, .odt, .pdf)")
-        for w in writers:
-            w.close(notes)
+        for w in writers:  # (a file name that is not UTF-8 cannot go into a report as is)
+            w.close([_display(note) for note in notes])
         summary.out.write(_totals(summary.n, len(failed), notes))
         if fmt is Format.json:
             report.out.write("\n")

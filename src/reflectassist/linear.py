@@ -94,6 +94,7 @@ class _CharGrams:
     def __init__(self, lo: int, hi: int, ids: _Ids | None = None,
                  words: list[str] | None = None) -> None:
         self.lo, self.hi = lo, hi
+        self.own_ids = ids is None  # (else ``gather`` by word would add words to _Words)
         self.ids = _Ids() if ids is None else ids
         self.words: list[str] = [] if words is None else words  # id -> word
         self.arena = np.empty(1 << 16, np.int32)  # the hashes, word after word
@@ -109,6 +110,8 @@ class _CharGrams:
 
     def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """As ``gather_ids``, by word (new words are given ids in this table's own)."""
+        if not self.own_ids:
+            raise ValueError("a table sharing _Words' ids is read by id (gather_ids)")
         return self.gather_ids(self.ids.lookup(words, self.words.extend))
 
     def gather_ids(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -420,7 +423,7 @@ class _Hashes:
 HASHES = _Hashes()
 _EMPTY = np.zeros(0, np.int64)
 _NO_HASHES = np.zeros(0, np.int32)
-# Texts whose hashes (and token lists) are kept: enough for a batch's sentences, which the
+# Texts whose hashes are kept: enough for a batch's sentences, which the
 # models after the element tagger read again as comments and targets. At 4,096 the caches
 # also held older batches' hashes, ~6 MiB per analysing process (peak RSS on 5,000
 # documents 296-298 -> 290-291 MiB; with --jobs 2 the summed PSS 398 -> 385-388 MiB) and

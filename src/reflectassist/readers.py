@@ -60,9 +60,9 @@ separator as its own paragraph). When a file has separators, each entry becomes 
 :class:`Source` whose path is the file's path plus ``#N`` (``notes.docx#2``, numbered from 1
 over the non-blank entries); text before the first separator, if not blank, is entry 1. The
 separator line is replaced by its title, which becomes the entry's first line. Splitting can
-be turned off with ``iter_sources(..., split_entries=False)``. An entry that is only a title
-(``=== Week 4`` with nothing under it) is a failed input, ``only a title (Week 4), no text
-under it``, not a document of one line.
+be turned off with ``iter_sources(..., split_entries=False)``. An entry that is only a short
+title (``=== Week 4`` with nothing under it, under 80 characters) is skipped with a note,
+keeping its number, rather than scored as a document of one line.
 
 Folders are searched recursively in natural order (``week2`` before ``week10``, ``entry``
 before ``entry2``); hidden files and folders (name starting with ``.``), Office lock files
@@ -204,23 +204,33 @@ def decode_bytes(data: bytes, note: Notify | None = None) -> str:
 # a character of two to four bytes in UTF-8 (lead byte, then continuation bytes)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                              rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+_WESTERN = re.compile("[\u00a0-\u024f\u2000-\u206f\u20ac]")  # Latin letters, punctuation, €
+_STRAY = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, surrogate-escaped
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     """(text, number of stray bytes) when ``data`` is UTF-8 with a few bytes that are not:
-    at least as many real multi-byte UTF-8 characters as stray bytes (Windows-1252 text
-    rarely forms even one), each stray byte read as Windows-1252. Else None. A stray byte
-    that Windows-1252 leaves undefined raises the "undecodable" error, naming that byte
-    (not a byte of a good UTF-8 character that a Windows-1252 reading trips over)."""
+    at least as many UTF-8 characters of Western text (accented Latin letters, typographic
+    punctuation, €) as stray bytes, each stray byte read as Windows-1252. Else None.
+    Windows-1252 text rarely forms such a character: its pairs that are valid UTF-8 (an
+    accented capital or "ß" before a curly quote, "É’" or "ß“") decode to other scripts.
+    A stray byte that Windows-1252 leaves undefined raises the "undecodable" error naming
+    the first such byte (not a byte of a good UTF-8 character that a Windows-1252 reading
+    trips over), unless the text looks binary."""
+    western = sum(1 for m in _UTF8_MULTIBYTE.finditer(data)
+                  if _WESTERN.match(m.group().decode("utf-8")))
+    if not western:  # (most Windows-1252 files: no need to find their stray bytes)
+        return None
     text = data.decode("utf-8", "surrogateescape")  # stray bytes -> U+DC80..U+DCFF
-    stray = [ch for ch in text if "\udc80" <= ch <= "\udcff"]
-    if len(_UTF8_MULTIBYTE.findall(data)) < len(stray):
+    stray = _STRAY.findall(text)
+    if western < len(stray):
         return None
     table = {}
-    for ch in set(stray):
+    for ch in dict.fromkeys(stray):  # in the order they first occur
         try:
             table[ord(ch)] = bytes([ord(ch) - 0xDC00]).decode("cp1252")
         except UnicodeDecodeError:  # undefined in Windows-1252: 0x81, 0x8d, 0x8f, 0x90, 0x9d
+            _check_text(data.decode("utf-8", "replace"), data)  # binary: said so first
             at = len(text[:text.index(ch)].encode("utf-8", "surrogateescape"))
             raise UnicodeDecodeError(
                 "undecodable", data, at, at + 1, f"byte 0x{data[at]:02x} at offset {at:,} is "
@@ -300,7 +310,7 @@ def _decodes_as_text(data: bytes) -> bool:
 
 
 def _zip_format(data: bytes, suffix: str) -> str:
-    label = f"{suffix} file" if suffix in (".docx", ".odt") else "zip archive"
+    label = f"{suffix} file" if suffix in DOCUMENT_SUFFIXES - {".pdf"} else "zip archive"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -324,7 +334,7 @@ def _zip_format(data: bytes, suffix: str) -> str:
         raise ReadError("Excel workbook (.xlsx): not supported")
     if any(n.startswith("ppt/") for n in names):
         raise ReadError("PowerPoint presentation (.pptx): not supported")
-    if suffix in (".docx", ".odt"):
+    if suffix in DOCUMENT_SUFFIXES - {".pdf"}:
         raise ReadError(f"corrupt {suffix} file (the zip archive has no document in it)")
     raise ReadError(f"zip archive, not a document; supported: {SUPPORTED}")
 
@@ -517,7 +527,8 @@ class _DocxReader:
         deleted text."""
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str) or tag in _W_NO_BOXES:
+            if not isinstance(tag, str) or tag in _W_NO_BOXES or \
+                    tag == _W + "r" and _hidden(child):
                 continue
             if tag == _W + "txbxContent":
                 yield child
@@ -1004,8 +1015,8 @@ def _is_heading_underline(text: str, start: int) -> bool:
 
 def split_into_entries(text: str, title_only: set[int] | None = None) -> list[str] | None:
     """The entries of a text with entry separators (see the module docstring), else None.
-    The indices of entries that are only a separator's title, with no text under it, are
-    added to ``title_only``."""
+    The indices of entries that are only a separator's short title (under
+    ``TITLE_MAX_CHARS``), with no text under it, are added to ``title_only``."""
     cuts: list[tuple[int, int, str]] = []  # (separator start, separator end, title)
     for m in SEPARATOR_RE.finditer(text):
         title = (m.group("title") or "").strip()
@@ -1023,7 +1034,7 @@ def split_into_entries(text: str, title_only: set[int] | None = None) -> list[st
         body = text[end:stop]
         entry = (title + body).rstrip() if title else body.strip("\n").rstrip()
         if entry.strip():
-            if title_only is not None and not body.strip():
+            if title_only is not None and not body.strip() and len(title) < TITLE_MAX_CHARS:
                 title_only.add(len(entries))
             entries.append(entry)
     return entries
@@ -1039,10 +1050,11 @@ def entry_file(path: str) -> str:
     return ENTRY_SUFFIX_RE.sub("", path)
 
 
-def split_source(src: Source) -> list[Source]:
+def split_source(src: Source, notes: list[str] | None = None) -> list[Source]:
     """The entries of a source (``path#1``, ``path#2``, ...), or the source itself. An entry
-    that is only a title (``=== Week 4`` and nothing under it, a template's unfilled week)
-    is reported as failed, not analysed: its title alone would be scored as a document."""
+    that is only a short title (``=== Week 4`` and nothing under it, a template's unfilled
+    week) is skipped with a note, keeping its number: its title alone would be scored as a
+    document. (A long "title" is an entry written on the separator line: analysed.)"""
     if src.text is None:
         return [src]
     title_only: set[int] = set()
@@ -1051,9 +1063,17 @@ def split_source(src: Source) -> list[Source]:
         return [src]
     if not entries:
         return [Source(src.path, "")]
-    return [Source(f"{src.path}#{i}", None, f"only a title ({text[:60]}), no text under it")
-            if i - 1 in title_only else Source(f"{src.path}#{i}", text)
-            for i, text in enumerate(entries, 1)]
+    if len(title_only) == len(entries):  # nothing but titles: the file fails, as an empty one
+        return [Source(src.path, None, "only entry titles, no text under them")]
+    out = []
+    for i, text in enumerate(entries, 1):
+        if i - 1 in title_only:
+            if notes is not None:
+                notes.append(f"{src.path}#{i}: skipped (only a title, {text!r}, no text "
+                             "under it)")
+        else:
+            out.append(Source(f"{src.path}#{i}", text))
+    return out
 
 
 # ------------------------------------------------------------------------------ folders
@@ -1061,8 +1081,11 @@ def split_source(src: Source) -> list[Source]:
 
 def _natural_key(name: str) -> tuple:
     """Numbers by value and the name before its extension first: ``entry.txt``,
-    ``entry2.txt``, ``entry10.txt``."""
+    ``entry2.txt``, ``entry10.txt`` (only a supported extension: ``Week 1.9`` before
+    ``Week 1.10``)."""
     stem, ext = os.path.splitext(name)
+    if ext.lower() not in SUPPORTED_SUFFIXES:
+        stem, ext = name, ""
     parts = re.split(r"(\d+)", stem)
     return ([int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], ext.casefold(),
             name)
@@ -1168,7 +1191,7 @@ def iter_sources(paths: list[str], notes: list[str], max_bytes: int = DEFAULT_MA
     found in a folder, may give a reason to leave one out (the CLI's own earlier report).
     """
     def expand(src: Source) -> list[Source]:
-        return split_source(src) if split_entries else [src]
+        return split_source(src, notes) if split_entries else [src]
 
     seen: set[Path] = set()
     for raw in paths:
