@@ -38,6 +38,7 @@ from reflectassist.markers import (
     shared_markers,
 )
 from test_fast_paths_markers import marker_texts
+from test_fast_paths_markers2 import _lines
 
 # --------------------------------------------------------------------------- reference
 
@@ -185,17 +186,6 @@ def check_parts(text: str, spans: list[tuple[int, int]], found: list | None = No
         assert new(s, e) == old(s, e), (text[s:e][:120], s, e)
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans, at = [], 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
-            s = at + line.index(stripped[0])
-            spans.append((s, s + len(stripped)))
-        at += len(line)
-    return spans
-
-
 def check(text: str) -> None:
     expected = reference_find_markers(text)
     assert find_markers(text) == expected, text[:120]
@@ -250,7 +240,7 @@ def test_corpus_parts_match_the_reference():
     """Lines in order, then out of order (the reach starts again), then sentences."""
     rng = random.Random(7)
     for text in corpus_texts()[::2]:
-        lines = _line_spans(text)
+        lines = _lines(text)
         check_parts(text, lines)
         check_parts(text, rng.sample(lines, len(lines)))
         sentences, at = [], 0

@@ -22,8 +22,9 @@ Formats, chosen by **content first**, then by extension:
   with ``no extractable text (scanned PDF?)``; an encrypted one that needs a password fails;
 - anything else is text (``.txt``, ``.md``, ...): UTF-8 with or without BOM, UTF-16 and UTF-32
   with BOM, UTF-16 without BOM (detected from the zero bytes), otherwise Windows-1252; UTF-8
-  with a few bytes that are not UTF-8 (at least as many real multi-byte characters) is read
-  as UTF-8, those bytes as Windows-1252, with a note.
+  with a few bytes that are not UTF-8 (no more of them than accented Latin letters,
+  typographic punctuation and € written in UTF-8) is read as UTF-8, those bytes as
+  Windows-1252, with a note.
 
 So a ``.txt`` that is really a ``.docx`` or a PDF is read as one, and a ``.docx``/``.odt``/
 ``.pdf`` that is really plain text (decoded as above) is read as text. A ``.docx``/``.odt``/
