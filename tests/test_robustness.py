@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from cli_inprocess import run
@@ -104,8 +104,9 @@ def _independent_clean(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", text)
 
 
-def check_cli_result(res, analysed: dict[str, str]) -> list[dict]:
-    """The CLI contract for one run; ``analysed`` maps each path to the text it analysed."""
+def check_cli_result(res, analysed: dict[str, str], notes: tuple[str, ...] = ()) -> list[dict]:
+    """The CLI contract for one run; ``analysed`` maps each path to the text it analysed,
+    ``notes`` are the lines the reading remarks on (``extract_text``'s notes), each printed."""
     assert "Traceback" not in res.stderr, res.stderr
     assert res.code in (0, 1), (res.code, res.stderr)
     docs = json.loads(res.stdout)["documents"]
@@ -116,9 +117,10 @@ def check_cli_result(res, analysed: dict[str, str]) -> list[dict]:
                          r"not a \.(docx|odt|pdf) file: read as text")
     title_only = re.compile(r"reflectassist: note: .*#\d+: skipped \(only a title, .*, no text "
                             r"under it\)")
-    # a plain-text document, or an entry that is only a title
+    assert all(note in res.err_lines for note in notes)
+    # a plain-text document, or an entry that is only a title, or a remark on reading
     lines = [ln for ln in res.err_lines if not as_text.fullmatch(ln)
-             and not title_only.fullmatch(ln)]
+             and not title_only.fullmatch(ln) and ln not in notes]
     assert lines == [f"reflectassist: failed: {d['path']}: {d['error']}" for d in failed]
     for d in failed:
         assert "\n" not in d["error"] and d["sentences"] == [] and d["depth"] is None
@@ -185,22 +187,21 @@ def test_cli_on_arbitrary_text_from_standard_input(nlp, text):
 
 
 @CLI_SETTINGS
+@example(magic=b"", body=b"\xc2\xa0\x91", suffix=".txt")  # a stray byte: a note
 @given(magic=MAGIC, body=st.binary(max_size=1500), suffix=SUFFIXES)
 def test_cli_on_arbitrary_bytes(nlp, scratch, magic, body, suffix):
     f = scratch / f"input{suffix}"
     f.write_bytes(magic + body)
-    res = run("check", str(f), "--format", "json", "--no-split", nlp=nlp)
-    try:
-        analysed = {str(f): extract_text(magic + body, suffix)}
-    except ReadError:
-        analysed = {}
-    check_cli_result(res, analysed)
-    res = run("check", "-", "--format", "json", "--no-split", stdin=magic + body, nlp=nlp)
-    try:
-        analysed = {"<stdin>": extract_text(magic + body)}
-    except ReadError:
-        analysed = {}
-    check_cli_result(res, analysed)
+    for name, args, suffix_given in ((str(f), (str(f),), suffix), ("<stdin>", ("-",), "")):
+        res = run("check", *args, "--format", "json", "--no-split", nlp=nlp,
+                  stdin=magic + body if name == "<stdin>" else None)
+        notes: list[str] = []  # e.g. a stray byte in UTF-8 text read as Windows-1252
+        try:
+            analysed = {name: extract_text(magic + body, suffix_given, note=notes.append)}
+        except ReadError:
+            analysed = {}
+        check_cli_result(res, analysed, tuple(f"reflectassist: note: {name}: {n}"
+                                              for n in notes))
 
 
 def test_cli_output_is_deterministic(nlp):
