@@ -412,22 +412,12 @@ def test_lone_surrogates_raise_where_they_raised_and_leave_nothing_half_done(
             assert outcome(new, batch, analyzer, lo, hi) == want
 
 
-def test_char_grams_read_by_word_equal_the_old_table():
-    """``_CharGrams`` keeps a table of its own when used by word, not through ``_Words``."""
+def test_char_grams_read_by_word_id_equal_the_old_table():
+    """``_CharGrams`` read through ``_Words``' ids, in overlapping parts, gives the old
+    table's hashes and counts."""
     words = list(dict.fromkeys(w for line in corpus_batches()[0] for w in line.lower().split()))
-    new, old = linear._CharGrams(2, 5), OldCharGrams(2, 5)
+    table, old = linear._Words(), OldCharGrams(2, 5)
     for part in (words[:500], words[250:], words):
-        got, want = new.gather(part), old.gather(part)
-        for g, w in zip(got, want, strict=True):
+        got = table.char_grams(2, 5).gather_ids(table.lookup(part))
+        for g, w in zip(got, old.gather(part), strict=True):
             np.testing.assert_array_equal(g, w)
-    for w in words[:100]:
-        np.testing.assert_array_equal(new[w], old[w])
-
-
-def test_a_char_table_sharing_the_word_ids_refuses_words():
-    """Gathering by word on a table that shares _Words' ids would add words without their
-    tokens to _Words (a later word batch would then find none): refused."""
-    hashes = linear._Hashes()
-    with pytest.raises(ValueError):
-        hashes.words.char_grams(2, 5).gather(["zebra", "gamma"])
-    assert [len(h) for h in [hashes.batch(("zebra gamma",), "word", 1, 2)[0]]] == [3]

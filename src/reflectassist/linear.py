@@ -89,30 +89,15 @@ class _CharGrams:
     growing array, word after word, so a batch's n-grams are gathered with one ``take``.
     A word is hashed when a batch first needs it (count -1 until then), so a word that
     cannot be encoded (a lone surrogate) raises in every batch that has it, and in no other.
-    ``ids`` and ``words`` are the word table the ids come from (``_Words``'s), or its own."""
+    ``words`` is ``_Words``' list of its words by id."""
 
-    def __init__(self, lo: int, hi: int, ids: _Ids | None = None,
-                 words: list[str] | None = None) -> None:
+    def __init__(self, lo: int, hi: int, words: list[str]) -> None:
         self.lo, self.hi = lo, hi
-        self.own_ids = ids is None  # (else ``gather`` by word would add words to _Words)
-        self.ids = _Ids() if ids is None else ids
-        self.words: list[str] = [] if words is None else words  # id -> word
+        self.words = words  # id -> word
         self.arena = np.empty(1 << 16, np.int32)  # the hashes, word after word
         self.used = 0
         self.first = np.empty(0, np.intp)  # word id -> where its hashes start
         self.count = np.empty(0, np.intp)  # word id -> how many, -1 if not hashed yet
-
-    def __getitem__(self, word: str) -> np.ndarray:
-        i = self.ids.get(word)
-        if i is None:
-            raise KeyError(word)
-        return self.gather_ids(np.array([i], np.intp))[0]
-
-    def gather(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """As ``gather_ids``, by word (new words are given ids in this table's own)."""
-        if not self.own_ids:
-            raise ValueError("a table sharing _Words' ids is read by id (gather_ids)")
-        return self.gather_ids(self.ids.lookup(words, self.words.extend))
 
     def gather_ids(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The hashes of the n-grams of the words ``ids``, one word after another, and how
@@ -287,7 +272,7 @@ class _Words:
     def char_grams(self, lo: int, hi: int) -> _CharGrams:
         grams = self.chars.get((lo, hi))
         if grams is None:
-            grams = self.chars[lo, hi] = _CharGrams(lo, hi, self.ids, self.words)
+            grams = self.chars[lo, hi] = _CharGrams(lo, hi, self.words)
         return grams
 
     def _add(self, new: list[str]) -> None:

@@ -95,7 +95,8 @@ from .source import Source
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
-DOCUMENT_SUFFIXES = {".docx", ".docm", ".dotx", ".dotm", ".odt", ".pdf"}
+ZIP_SUFFIXES = {".docx", ".docm", ".dotx", ".dotm", ".odt"}  # documents that are zip archives
+DOCUMENT_SUFFIXES = ZIP_SUFFIXES | {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | DOCUMENT_SUFFIXES
 SUPPORTED = ".txt, .md, .docx, .odt, .pdf"
 
@@ -290,11 +291,20 @@ def detect_format(data: bytes, suffix: str = "") -> str:
     return "text"
 
 
+def _not_text(what: str) -> str:
+    """The error for content that is not text; the folder walk tells it by ``_NOT_TEXT_RE``
+    (a binary file without an extension is skipped there, not failed)."""
+    return f"not a text file ({what}); supported: {SUPPORTED}"
+
+
+_NOT_TEXT_RE = re.compile(r"not a text file \(([^)]*)\)")
+
+
 def _not_text_reason(data: bytes) -> str | None:
     """The error for a known binary or RTF start, which must never be read as text."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            return f"not a text file ({what}); supported: {SUPPORTED}"
+            return _not_text(what)
     if data.lstrip()[:5] == b"{\\rtf":
         return "RTF document: not supported; save it as .docx or .txt"
     return None
@@ -311,7 +321,7 @@ def _decodes_as_text(data: bytes) -> bool:
 
 
 def _zip_format(data: bytes, suffix: str) -> str:
-    label = f"{suffix} file" if suffix in DOCUMENT_SUFFIXES - {".pdf"} else "zip archive"
+    label = f"{suffix} file" if suffix in ZIP_SUFFIXES else "zip archive"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -335,7 +345,7 @@ def _zip_format(data: bytes, suffix: str) -> str:
         raise ReadError("Excel workbook (.xlsx): not supported")
     if any(n.startswith("ppt/") for n in names):
         raise ReadError("PowerPoint presentation (.pptx): not supported")
-    if suffix in DOCUMENT_SUFFIXES - {".pdf"}:
+    if suffix in ZIP_SUFFIXES:
         raise ReadError(f"corrupt {suffix} file (the zip archive has no document in it)")
     raise ReadError(f"zip archive, not a document; supported: {SUPPORTED}")
 
@@ -903,7 +913,7 @@ def extract_text(data: bytes, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYT
             if exc.encoding == "undecodable":
                 raise ReadError(f"cannot decode the text ({exc.reason}); save it as UTF-8") \
                     from None
-            raise ReadError(f"not a text file (binary content); supported: {SUPPORTED}") \
+            raise ReadError(_not_text("binary content")) \
                 from None
         text = clean_text(text)
         if suffix.lower() in DOCUMENT_SUFFIXES:
@@ -1163,9 +1173,6 @@ def _special_file(entry: os.DirEntry) -> str | None:
     if stat.S_ISSOCK(mode):
         return "socket"
     return "device"
-
-
-_NOT_TEXT_RE = re.compile(r"not a text file \(([^)]*)\)")
 
 
 def resolved(path: str | Path) -> Path:
